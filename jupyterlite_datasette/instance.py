@@ -1,0 +1,75 @@
+"""Build a Datasette suited to the kernel it runs in."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from datasette.app import DEFAULT_SETTINGS, Datasette
+from datasette.utils import ValueAsBooleanError, value_as_boolean
+
+from .errors import SettingError
+from .sources import metadata_file, sqlite_file
+
+
+def in_pyodide() -> bool:
+    """True inside the Pyodide kernel of JupyterLite, which cannot start threads."""
+    return sys.platform == "emscripten"
+
+
+def coerce_setting(name: str, value: Any) -> Any:
+    """Validate a Datasette setting and convert a string value to its type."""
+    if name not in DEFAULT_SETTINGS:
+        raise SettingError(
+            f"{name!r} is not a Datasette setting; valid ones are: "
+            + ", ".join(sorted(DEFAULT_SETTINGS))
+        )
+    default = DEFAULT_SETTINGS[name]
+    if not isinstance(value, str):
+        return value
+    if isinstance(default, bool):
+        try:
+            return value_as_boolean(value)
+        except ValueAsBooleanError:
+            raise SettingError(
+                f"setting {name!r} takes on/off/true/false/1/0, not {value!r}"
+            ) from None
+    if isinstance(default, int):
+        try:
+            return int(value)
+        except ValueError:
+            raise SettingError(
+                f"setting {name!r} takes an integer, not {value!r}"
+            ) from None
+    return value
+
+
+def build_datasette(
+    paths: Iterable[str | os.PathLike] = (),
+    *,
+    metadata: str | os.PathLike | Mapping | None = None,
+    settings: Mapping[str, Any] | None = None,
+    memory: bool = False,
+) -> Datasette:
+    """A Datasette over SQLite files, opened immutable so they are never written.
+
+    Every input is checked first, so a bad one raises a
+    :class:`~jupyterlite_datasette.errors.DatasetteInputError` before anything
+    is built.
+    """
+    files = [str(sqlite_file(p)) for p in paths]
+    if metadata is None or isinstance(metadata, Mapping):
+        metadata_dict = dict(metadata or {})
+    else:
+        metadata_dict = metadata_file(metadata)
+    final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
+    if in_pyodide():
+        final_settings["num_sql_threads"] = 0
+    return Datasette(
+        immutables=files,
+        metadata=metadata_dict,
+        settings=final_settings,
+        memory=memory,
+    )

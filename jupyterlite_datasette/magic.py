@@ -1,0 +1,63 @@
+"""``%datasette``: open databases in a widget, with options like ``datasette serve``."""
+
+from __future__ import annotations
+
+import shlex
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments
+
+from .errors import DatasetteInputError
+from .transport import RequestError
+from .widget import DatasetteWidget
+
+
+@magics_class
+class DatasetteMagics(Magics):
+    @magic_arguments()
+    @argument("files", nargs="*", metavar="FILE", help="SQLite database files to open (read-only).")
+    @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
+    @argument("--memory", action="store_true", help="Add an in-memory database, _memory.")
+    @argument(
+        "-s",
+        "--setting",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="A Datasette setting, as in 'datasette serve --setting'; repeatable.",
+    )
+    @argument("--path", help="The first page to show, e.g. /mydb/mytable.")
+    @argument("--height", type=int, default=600, help="Height of the page area in pixels.")
+    @line_magic
+    def datasette(self, line: str) -> DatasetteWidget:
+        """Show Datasette over SQLite files in the cell's output.
+
+        The widget is the cell's result, so ``w = _`` in the next cell keeps it.
+        """
+        try:
+            # POSIX splitting, unlike IPython's default, unquotes "my data.db".
+            argv = shlex.split(line)
+        except ValueError as e:
+            raise UsageError(f"cannot parse {line!r}: {e}") from None
+        # The parser raises UsageError itself for unknown options and bad values.
+        args = self.datasette.parser.parse_args(argv)
+        if args.height <= 0:
+            raise UsageError(f"--height must be a positive number of pixels, not {args.height}")
+        try:
+            return DatasetteWidget(
+                *args.files,
+                metadata=args.metadata,
+                settings=dict(args.setting),
+                memory=args.memory,
+                path=args.path,
+                height=args.height,
+            )
+        except (DatasetteInputError, RequestError) as e:
+            # One line, no traceback: the message names the input to fix.
+            raise UsageError(str(e)) from None
+
+
+def register(ipython) -> None:
+    ipython.register_magics(DatasetteMagics)

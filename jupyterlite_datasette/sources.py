@@ -1,0 +1,72 @@
+"""Check what the user names before Datasette sees it.
+
+Datasette itself fails late (on the first request) and with a traceback when a
+file is missing or not SQLite; checking here gives one clear line instead.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from datasette.utils import BadMetadataError, parse_metadata
+
+from .errors import DatabaseFileError, MetadataFileError
+
+#: The first 16 bytes of every SQLite 3 database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def sqlite_file(path: str | os.PathLike) -> Path:
+    """Return `path` resolved, or raise if it is not a readable SQLite database."""
+    resolved = Path(path).expanduser().resolve()
+    if not resolved.exists():
+        raise DatabaseFileError(f"{path}: no such file; check the path and try again")
+    if not resolved.is_file():
+        raise DatabaseFileError(f"{path}: is a directory, not a SQLite database file")
+    try:
+        with resolved.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as e:
+        raise DatabaseFileError(f"{path}: cannot be read ({e.strerror})") from None
+    if not header:
+        raise DatabaseFileError(f"{path}: is empty, not a SQLite database")
+    if header != SQLITE_HEADER:
+        raise DatabaseFileError(
+            f"{path}: is not a SQLite database (its first bytes are not the SQLite header)"
+        )
+    try:
+        # immutable=1 guarantees that checking never writes or locks the file.
+        conn = sqlite3.connect(f"{resolved.as_uri()}?immutable=1", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        raise DatabaseFileError(f"{path}: is a corrupt SQLite database ({e})") from None
+    return resolved
+
+
+def metadata_file(path: str | os.PathLike) -> dict:
+    """Parse a Datasette metadata file, JSON or YAML, into a dict."""
+    try:
+        content = Path(path).expanduser().read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MetadataFileError(f"{path}: no such metadata file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise MetadataFileError(f"{path}: cannot read metadata file ({e})") from None
+    try:
+        metadata = parse_metadata(content)
+    except BadMetadataError:
+        raise MetadataFileError(
+            f"{path}: metadata is not valid JSON or YAML; fix the syntax and try again"
+        ) from None
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        raise MetadataFileError(
+            f"{path}: metadata must be a JSON or YAML object (a mapping), "
+            f"not {type(metadata).__name__}"
+        )
+    return metadata

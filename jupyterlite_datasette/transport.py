@@ -1,0 +1,85 @@
+"""One request through Datasette's in-process client, redirects followed here.
+
+Following redirects by hand (rather than letting httpx do it) keeps the final
+path, which is what the widget's address bar and ``.path`` must show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from datasette.app import Datasette
+
+#: The origin Datasette's client answers as; only paths on it are internal.
+INTERNAL_ORIGIN = "http://localhost"
+
+#: Redirects followed before giving up, as browsers do with loops.
+MAX_REDIRECTS = 10
+
+REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+
+
+class RequestError(Exception):
+    """A request could not be answered by Datasette (bad path, redirect loop)."""
+
+
+@dataclass
+class Response:
+    status: int
+    content_type: str
+    body: bytes
+    final_path: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+def internal_path(path: str) -> str:
+    """Return `path` as an origin-relative path, or raise if it points elsewhere."""
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        if f"{parts.scheme}://{parts.netloc}" != INTERNAL_ORIGIN:
+            raise RequestError(f"{path!r} is not a path inside Datasette")
+    if not parts.path.startswith("/"):
+        raise RequestError(f"{path!r} must start with '/'")
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+async def request(
+    ds: Datasette,
+    path: str,
+    *,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    cookies: httpx.Cookies | None = None,
+) -> Response:
+    """Send one request to `ds`, following redirects; update `cookies` in place."""
+    method = method.upper()
+    path = internal_path(path)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = await ds.client.request(
+            method,
+            path,
+            content=body,
+            headers=headers,
+            cookies=cookies,
+            # Paths come from Datasette's own links, which already carry base_url.
+            avoid_path_rewrites=True,
+        )
+        if cookies is not None:
+            cookies.extract_cookies(response)
+        location = response.headers.get("location")
+        if response.status_code not in REDIRECT_STATUSES or not location:
+            return Response(
+                status=response.status_code,
+                content_type=response.headers.get("content-type", ""),
+                body=response.content,
+                final_path=path,
+                headers=list(response.headers.multi_items()),
+            )
+        path = internal_path(urljoin(INTERNAL_ORIGIN + path, location))
+        if response.status_code not in (307, 308):
+            # Browsers turn a redirected POST into a GET, without its body.
+            method, body, headers = "GET", None, None
+    raise RequestError(f"more than {MAX_REDIRECTS} redirects from {path!r}")

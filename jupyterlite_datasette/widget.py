@@ -1,0 +1,125 @@
+"""The notebook widget: a Datasette whose pages are answered inside the kernel."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import httpx
+import traitlets
+from datasette.app import Datasette
+
+from . import transport
+from .instance import build_datasette
+
+STATIC = Path(__file__).parent / "static"
+
+
+class DatasetteWidget(anywidget.AnyWidget):
+    """Browse a Datasette in the notebook.
+
+    ``DatasetteWidget("a.db", "b.db", metadata="meta.yml")`` opens SQLite files
+    read-only; ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
+    """
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+    #: Script run inside every sandboxed page; sent once, with the model.
+    _frame_js = traitlets.Unicode((STATIC / "frame.js").read_text()).tag(sync=True)
+
+    #: The page shown (after redirects); setting it navigates.
+    path = traitlets.Unicode("/").tag(sync=True)
+    #: Height of the page area, in CSS pixels.
+    height = traitlets.Int(600).tag(sync=True)
+
+    def __init__(
+        self,
+        *paths: str | os.PathLike,
+        metadata: str | os.PathLike | Mapping | None = None,
+        settings: Mapping[str, Any] | None = None,
+        memory: bool = False,
+        path: str | None = None,
+        height: int = 600,
+        ds: Datasette | None = None,
+    ) -> None:
+        if ds is not None and (paths or metadata or settings or memory):
+            raise ValueError(
+                "pass either ds= or files/metadata/settings/memory, not both: "
+                "configure the Datasette you pass in ds= directly"
+            )
+        self.ds = ds if ds is not None else build_datasette(
+            paths, metadata=metadata, settings=settings, memory=memory
+        )
+        # One cookie jar per widget, like one browser tab.
+        self._cookies = httpx.Cookies()
+        self._navigation: asyncio.Task | None = None
+        self._tasks: set[asyncio.Task] = set()
+        # True while the kernel records where a navigation ended up, so that
+        # the change is not mistaken for a request to navigate.
+        self._recording_path = False
+        super().__init__(path=path or self.ds.urls.instance(), height=height)
+        self.on_msg(self._on_message)
+
+    def navigate(self, path: str) -> None:
+        """Show `path` (e.g. ``"/mydb/mytable?_sort=name"``) in every view."""
+        self.path = path
+
+    @traitlets.validate("path")
+    def _check_path(self, proposal: dict) -> str:
+        return transport.internal_path(proposal["value"])
+
+    @traitlets.observe("path")
+    def _path_set(self, change: dict) -> None:
+        if not self._recording_path:
+            self.send({"kind": "navigate", "path": change["new"]})
+
+    def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
+        # Comm callbacks are synchronous and ds.client is async: run a task.
+        if not isinstance(content, dict) or content.get("kind") != "request":
+            return
+        task = asyncio.ensure_future(self._answer(content, buffers))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        if content.get("navigation"):
+            # The last navigation wins; an older one still running is dropped.
+            if self._navigation is not None and not self._navigation.done():
+                self._navigation.cancel()
+            self._navigation = task
+
+    async def _answer(self, content: dict, buffers: list) -> None:
+        reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}
+        try:
+            await self.ds.invoke_startup()
+            response = await transport.request(
+                self.ds,
+                str(content.get("path", "")),
+                method=str(content.get("method", "GET")),
+                body=bytes(buffers[0]) if buffers else None,
+                headers=content.get("headers") or None,
+                cookies=self._cookies,
+            )
+        except asyncio.CancelledError:
+            self.send({**reply, "cancelled": True})
+            return
+        except Exception as e:  # noqa: BLE001 - every failure must reach the page
+            # ipywidgets drops exceptions raised in message handlers, so the
+            # page would wait forever: reply with the error instead.
+            self.send({**reply, "error": f"{type(e).__name__}: {e}"})
+            return
+        reply.update(
+            status=response.status,
+            content_type=response.content_type,
+            final_path=response.final_path,
+        )
+        self.send(reply, buffers=[response.body])
+        if content.get("navigation"):
+            # After the reply, so the page knows the path before the trait moves.
+            self._recording_path = True
+            try:
+                self.path = response.final_path
+            finally:
+                self._recording_path = False

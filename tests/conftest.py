@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from datasette.app import Datasette
+
+from support.databases import make_fixtures_db, make_hostile_db
+
+
+@pytest.fixture(scope="session")
+def fixtures_db(tmp_path_factory) -> Path:
+    return make_fixtures_db(tmp_path_factory.mktemp("db") / "fixtures.db")
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory) -> Path:
+    return make_hostile_db(tmp_path_factory.mktemp("hostile") / "hostile.db")
+
+
+@pytest.fixture
+def fixtures_copy(fixtures_db, tmp_path) -> Path:
+    """A private copy, for tests that check a file is left untouched."""
+    return Path(shutil.copy(fixtures_db, tmp_path / "fixtures.db"))
+
+
+@pytest.fixture
+async def ds(fixtures_db) -> Datasette:
+    from jupyterlite_datasette.instance import build_datasette
+
+    instance = build_datasette([fixtures_db])
+    await instance.invoke_startup()
+    return instance
+
+
+@pytest.fixture(scope="session")
+def lab_root(tmp_path_factory, fixtures_db, hostile_db) -> Path:
+    """The folder JupyterLab serves: the test databases and notebooks go here."""
+    root = tmp_path_factory.mktemp("lab-root")
+    shutil.copy(fixtures_db, root / "fixtures.db")
+    shutil.copy(hostile_db, root / "hostile.db")
+    # A fragment link and its target, to check in-page scrolling.
+    (root / "meta.yml").write_text(
+        "title: Test instance\n"
+        "description_html: |-\n"
+        '  <a id="jump" href="#far-below">jump down</a>\n'
+        '  <div style="height: 3000px"></div><p id="far-below">far below</p>\n'
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab(lab_root, tmp_path_factory):
+    from support.lab import JupyterLab
+
+    server = JupyterLab(lab_root, tmp_path_factory.mktemp("lab-home")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    from support.lab import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(browser, request, tmp_path_factory):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    # Nothing in these tests needs the internet: refuse it, so an external
+    # link's new tab fails fast instead of waiting on DNS.
+    context.route(
+        lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")),
+        lambda route: route.abort(),
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        shot = tmp_path_factory.getbasetemp() / f"{request.node.name}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        print(f"screenshot of the failure: {shot}")
+    context.close()
+    assert errors == [], "uncaught errors in the page"

@@ -1,0 +1,53 @@
+"""Small SQLite databases for tests, built with sqlite-utils."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+STATES = [("CA", "California"), ("MI", "Michigan"), ("NY", "New York")]
+
+#: Each payload would set a flag on the notebook page, or inside the frame,
+#: if it ever ran as script.
+HOSTILE = [
+    "<script>window.top.__pwned = 'script'; window.__pwned_inner = 1</script>",
+    "<img src=x onerror=\"window.parent.__pwned = 'img'; window.__pwned_inner = 1\">",
+    "\"><svg onload=\"window.top.__pwned = 'svg'; window.__pwned_inner = 1\">",
+    "javascript:window.top.__pwned='link'",
+]
+
+
+def make_fixtures_db(path: Path) -> Path:
+    """A database with enough rows to page, facets, a foreign key and a view."""
+    db = sqlite_utils.Database(path, recreate=True)
+    db["states"].insert_all([{"code": c, "name": n} for c, n in STATES], pk="code")
+    db["facetable"].insert_all(
+        (
+            {
+                "id": i,
+                "state": STATES[i % 3][0],
+                "city": f"city {i % 7}",
+                "score": (i * 37) % 101,
+                "created": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            }
+            for i in range(1, 301)
+        ),
+        pk="id",
+        foreign_keys=[("state", "states", "code")],
+    )
+    db.create_view("high_scores", "select * from facetable where score > 90")
+    db.conn.close()
+    return path
+
+
+def make_hostile_db(path: Path) -> Path:
+    """Table names, column names and values that are script payloads."""
+    db = sqlite_utils.Database(path, recreate=True)
+    db[HOSTILE[0]].insert_all(
+        [{HOSTILE[1]: value, HOSTILE[2]: value, "id": i} for i, value in enumerate(HOSTILE)],
+        pk="id",
+    )
+    db["plain"].insert_all([{"id": i, "payload": value} for i, value in enumerate(HOSTILE)], pk="id")
+    db.conn.close()
+    return path

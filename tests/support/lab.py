@@ -1,0 +1,182 @@
+"""A real JupyterLab server on 127.0.0.1 and a notebook driven in headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+#: Debian's Chromium; Playwright never downloads a browser of its own here.
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+#: Flags that keep Chromium from reaching out to Google's hosts at start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+class JupyterLab:
+    """``jupyter lab`` on a free port with a token, isolated from the user's config."""
+
+    def __init__(self, root: Path, home: Path):
+        self.root = root
+        self.home = home
+        self.port = free_port()
+        self.token = secrets.token_hex(16)
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = home / "jupyterlab.log"
+        self.process: subprocess.Popen | None = None
+
+    def _environment(self) -> dict:
+        settings = self.home / "settings"
+        notification = settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+        notification.parent.mkdir(parents=True, exist_ok=True)
+        # No news or update prompts: they would cover the widget in screenshots.
+        notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        # Render every cell, so that cells below a tall widget can be clicked.
+        tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
+        tracker.parent.mkdir(parents=True, exist_ok=True)
+        tracker.write_text(json.dumps({"windowingMode": "none"}))
+        env = dict(os.environ)
+        env.update(
+            JUPYTER_CONFIG_DIR=str(self.home / "config"),
+            JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
+            JUPYTERLAB_SETTINGS_DIR=str(settings),
+            JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
+        )
+        return env
+
+    def start(self) -> JupyterLab:
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "jupyter", "lab",
+                "--no-browser", "--allow-root",
+                "--ip=127.0.0.1", f"--port={self.port}",
+                f"--IdentityProvider.token={self.token}",
+                f"--ServerApp.root_dir={self.root}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self._environment(),
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.base}/api/status?token={self.token}", timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"JupyterLab did not start:\n{self.log_path.read_text()[-4000:]}")
+
+    def notebook_url(self, name: str) -> str:
+        # reset: start from an empty workspace, not the tabs of the last test.
+        return f"{self.base}/lab/tree/{name}?token={self.token}&reset"
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+class NotebookPage:
+    """A notebook open in JupyterLab, driven as a person would: menus and keys."""
+
+    def __init__(self, page, url: str):
+        self.page = page
+        page.goto(url)
+        self.wait_for_kernel_idle()
+
+    def wait_for_kernel_idle(self, timeout: float = 90_000) -> None:
+        idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")
+        choose = self.page.locator(".jp-Dialog button", has_text="Select")
+        idle.or_(choose).first.wait_for(timeout=timeout)
+        if choose.count():
+            # JupyterLab sometimes asks which kernel to start: the notebook's own.
+            choose.click()
+            idle.wait_for(timeout=timeout)
+
+    def menu(self, menu: str, item: str) -> None:
+        self.page.click(f"div.lm-MenuBar-itemLabel:text-is('{menu}')")
+        self.page.click(f"li[role=menuitem]:has(div.lm-Menu-itemLabel:text-is('{item}'))")
+
+    def run_all(self) -> None:
+        self.menu("Run", "Run All Cells")
+
+    def cell(self, index: int):
+        return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+    def run_cell(self, index: int) -> None:
+        """Select the cell and run it from the Run menu; wait until it has run."""
+        cell = self.cell(index)
+        prompt = cell.locator(".jp-InputPrompt").first
+        handle = prompt.element_handle()
+        before = prompt.inner_text()
+        for _attempt in range(5):
+            prompt.click()
+            self.menu("Run", "Run Selected Cell and Do not Advance")
+            try:
+                # Just after a notebook opens, the command can be ignored: the
+                # prompt not moving at all ("[*]" or a new count) means try again.
+                self.page.wait_for_function(
+                    "([prompt, before]) => prompt.innerText !== before",
+                    arg=[handle, before],
+                    timeout=5_000,
+                )
+                break
+            except PlaywrightTimeoutError:
+                continue
+        self.page.wait_for_function(
+            "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
+            arg=[handle, before],
+            timeout=60_000,
+        )
+
+    def wait_for_output(self, index: int, text: str, timeout: float = 30_000) -> str:
+        output = self.cell(index).locator(".jp-OutputArea-output").filter(has_text=text)
+        output.first.wait_for(timeout=timeout)
+        return output.first.inner_text()
+
+    def widget(self, nth: int = 0):
+        return self.page.locator(".jld-widget").nth(nth)
+
+    def frame(self, nth: int = 0):
+        return self.page.frame_locator(".jld-frame").nth(nth)

@@ -1,0 +1,288 @@
+"""End to end in real JupyterLab and headless Chromium: click, submit, type, go back."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from support.lab import NotebookPage, write_notebook
+
+pytestmark = pytest.mark.browser
+
+TESTS = Path(__file__).parent
+DOCS = TESTS.parent / "docs"
+
+SETUP = [
+    "%load_ext jupyterlite_datasette",
+    "%datasette fixtures.db -m meta.yml --height 520",
+    "w = _",
+    'print("path:", w.path)',
+]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_notebook(page, lab, name, cells) -> NotebookPage:
+    write_notebook(lab.root / name, cells)
+    return NotebookPage(page, lab.notebook_url(name))
+
+
+def run_setup(nb: NotebookPage) -> None:
+    for index in range(len(SETUP)):
+        nb.run_cell(index)
+    nb.wait_for_output(3, "path: /")
+
+
+def expect_heading(frame, text: str) -> None:
+    frame.locator("h1", has_text=text).first.wait_for(timeout=20_000)
+
+
+def expect_kernel_path(nb: NotebookPage, path: str) -> None:
+    """Re-run the probe cell until the kernel reports `path`."""
+    nb.run_cell(3)
+    nb.wait_for_output(3, f"path: {path}")
+
+
+def address(nb: NotebookPage) -> str:
+    return nb.widget().locator(".jld-address input").input_value()
+
+
+def test_browse_click_filter_query_history_address(page, lab):
+    before = digest(lab.root / "fixtures.db")
+    nb = open_notebook(page, lab, "browse.ipynb", SETUP)
+    lab_font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    run_setup(nb)
+    frame = nb.frame()
+    expect_heading(frame, "Test instance")
+
+    # Datasette's CSS came through the kernel and applies inside the frame only.
+    header_color = frame.locator("header").first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert header_color not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") == lab_font
+    sandbox = nb.widget().locator("iframe").get_attribute("sandbox")
+    assert "allow-same-origin" not in sandbox.split()
+
+    # Click a database, then a table.
+    frame.locator("a[href='/fixtures']").first.click()
+    expect_heading(frame, "fixtures")
+    expect_kernel_path(nb, "/fixtures")
+    frame.locator("a[href='/fixtures/facetable']").first.click()
+    expect_heading(frame, "facetable")
+    frame.get_by_text("300 rows").wait_for()
+    expect_kernel_path(nb, "/fixtures/facetable")
+
+    # The filter form: state = NY.
+    frame.locator("select[name=_filter_column]").select_option("state")
+    frame.locator("input[name=_filter_value]").fill("NY")
+    frame.locator("input[type=submit][value=Apply]").click()
+    frame.get_by_text('100 rows where state = "NY"').wait_for()
+    assert "state" in address(nb) and "NY" in address(nb)
+    expect_kernel_path(nb, address(nb))
+
+    # A facet link and a sort link.
+    frame.locator("a[href*='_facet=city']").first.click()
+    frame.locator(".facet-info-name", has_text="city").wait_for()
+    frame.locator("th a", has_text="score").first.click()
+    frame.locator("th", has_text="score ▼").wait_for()
+    assert "_sort=score" in address(nb)
+
+    # A SQL query through the database page's form.
+    nb.widget().locator(".jld-address input").fill("/fixtures")
+    nb.widget().locator(".jld-address input").press("Enter")
+    expect_heading(frame, "fixtures")
+    frame.locator("textarea[name=sql]").fill(
+        "select city, count(*) as n from facetable group by city order by city"
+    )
+    frame.locator("input[type=submit][value='Run SQL']").click()
+    frame.locator("td.col-city", has_text="city 6").wait_for()
+    assert frame.locator("td.col-n").count() == 7
+    sql_path = address(nb)
+    assert sql_path.startswith("/fixtures?sql=select+city")
+    expect_kernel_path(nb, sql_path)
+
+    # Back and forward with the toolbar.
+    nb.widget().get_by_role("button", name="Back").click()
+    frame.locator("textarea[name=sql]").wait_for()
+    assert address(nb) == "/fixtures"
+    nb.widget().get_by_role("button", name="Back").click()
+    frame.locator("th", has_text="score ▼").wait_for()
+    expect_kernel_path(nb, address(nb))
+    nb.widget().get_by_role("button", name="Forward").click()
+    nb.widget().get_by_role("button", name="Forward").click()
+    frame.locator("td.col-city", has_text="city 6").wait_for()
+    assert address(nb) == sql_path
+    assert nb.widget().get_by_role("button", name="Forward").is_disabled()
+
+    # Typing a path in the address field.
+    nb.widget().locator(".jld-address input").fill("/fixtures/states")
+    nb.widget().locator(".jld-address input").press("Enter")
+    expect_heading(frame, "states")
+    frame.locator("td", has_text="Michigan").wait_for()
+    expect_kernel_path(nb, "/fixtures/states")
+
+    if os.environ.get("JLD_UPDATE_SCREENSHOT"):
+        nb.widget().screenshot(path=str(DOCS / "widget.png"))
+    assert digest(lab.root / "fixtures.db") == before
+
+
+def test_python_navigates_and_pages_other_than_html(page, lab):
+    cells = SETUP + [
+        "w.navigate('/fixtures/facetable?_sort_desc=score')",
+        "w.path = '/fixtures/facetable/'",
+    ]
+    nb = open_notebook(page, lab, "python-api.ipynb", cells)
+    run_setup(nb)
+    frame = nb.frame()
+    expect_heading(frame, "Test instance")
+
+    nb.run_cell(4)
+    frame.locator("th", has_text="score ▲").wait_for()
+    assert address(nb) == "/fixtures/facetable?_sort_desc=score"
+    # A redirect: the page shown and .path end at the final path.
+    nb.run_cell(5)
+    frame.get_by_text("300 rows").wait_for()
+    expect_kernel_path(nb, "/fixtures/facetable")
+    assert address(nb) == "/fixtures/facetable"
+
+    # A JSON link shows pretty-printed JSON.
+    frame.locator("a", has_text="json").first.click()
+    frame.locator("body.jld-text pre").wait_for()
+    text = frame.locator("body.jld-text pre").inner_text()
+    assert text.startswith("{\n  ")
+    assert '"table": "facetable"' in text
+
+    # Datasette's own error page.
+    nb.widget().locator(".jld-address input").fill("/fixtures/no_such_table")
+    nb.widget().locator(".jld-address input").press("Enter")
+    frame.get_by_text("Table not found").wait_for()
+    assert nb.widget().locator(".jld-error").is_hidden()
+
+
+def test_fragments_external_links_and_reload(page, lab):
+    nb = open_notebook(page, lab, "links.ipynb", SETUP)
+    run_setup(nb)
+    frame = nb.frame()
+    expect_heading(frame, "Test instance")
+
+    # A fragment link scrolls inside the page and does not navigate.
+    frame.locator("#jump").click()
+    frame.locator("#far-below").wait_for()
+    assert frame.locator("body").evaluate("() => window.scrollY") > 1000
+    assert address(nb) == "/"
+
+    # External links open in a new tab, without an opener. (The tab gets a
+    # stand-in page: the tests never reach the internet.)
+    page.context.route(
+        "https://datasette.io/**",
+        lambda route: route.fulfill(body="<p>outside</p>", content_type="text/html"),
+    )
+    with page.context.expect_page() as popup_info:
+        frame.locator("a[href^='https://datasette.io']").first.click()
+    popup = popup_info.value
+    assert popup.url.startswith("https://datasette.io")
+    assert popup.evaluate("() => window.opener") is None
+    popup.close()
+    assert address(nb) == "/"
+
+    # Reload with the kernel still running: the widget comes back at its page.
+    frame.locator("a[href='/fixtures']").first.click()
+    expect_heading(frame, "fixtures")
+    nb.menu("File", "Save Notebook")
+    page.locator(".jp-mod-dirty").wait_for(state="detached")
+    page.reload()
+    NotebookPage.wait_for_kernel_idle(nb)
+    expect_heading(nb.frame(), "fixtures")
+    assert address(nb) == "/fixtures"
+
+
+def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
+    cells = SETUP + [
+        f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+        "from support.routes import misbehaving_routes\n"
+        "from jupyterlite_datasette import DatasetteWidget\n"
+        "with misbehaving_routes():\n"
+        "    w2 = DatasetteWidget('fixtures.db', height=300)\n"
+        "w2",
+        "async def broken():\n"
+        "    raise RuntimeError('startup exploded')\n"
+        "w2.ds.invoke_startup = broken",
+    ]
+    nb = open_notebook(page, lab, "failures.ipynb", cells)
+    run_setup(nb)
+    nb.run_cell(4)
+    frame = nb.frame(1)
+    widget = nb.widget(1)
+    frame.locator("a[href='/fixtures']").first.wait_for()
+
+    # A slow page asked for first, a fast one second: the fast one stays.
+    widget.locator(".jld-address input").fill("/-/test/slow?seconds=1.5")
+    widget.locator(".jld-address input").press("Enter")
+    frame.locator("a[href='/fixtures']").first.click()
+    expect_heading(frame, "fixtures")
+    page.wait_for_timeout(2500)
+    assert frame.locator("h1", has_text="slow").count() == 0
+    assert widget.locator(".jld-address input").input_value() == "/fixtures"
+
+    # An exception in the kernel's handler is shown in the widget.
+    nb.run_cell(5)
+    nb.page.wait_for_timeout(300)
+    frame.locator("a[href='/fixtures/facetable']").first.click()
+    error = widget.locator(".jld-error")
+    error.wait_for()
+    assert re.search(r"Could not load /fixtures/facetable: RuntimeError: startup exploded", error.inner_text())
+    assert widget.locator(".jld-address input").input_value() == "/fixtures"
+
+    # With the kernel gone, a click says so instead of hanging silently.
+    nb.menu("Kernel", "Shut Down Kernel")
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown], "
+                 ".jp-Notebook-ExecutionIndicator[data-status=dead]").first.wait_for(timeout=20_000)
+    nb.frame(0).locator("a[href='/fixtures']").first.click()
+    nb.widget(0).locator(".jld-error", has_text="the kernel is not running").wait_for()
+
+
+def test_hostile_database_runs_nothing(page, lab):
+    from support.databases import HOSTILE
+
+    cells = [
+        "%load_ext jupyterlite_datasette",
+        "%datasette hostile.db",
+        "w = _",
+        'print("path:", w.path)',
+    ]
+    nb = open_notebook(page, lab, "hostile.ipynb", cells)
+    for index in range(4):
+        nb.run_cell(index)
+    nb.wait_for_output(3, "path: /")
+    frame = nb.frame()
+    frame.locator("a[href='/hostile']").first.click()
+    expect_heading(frame, "hostile")
+    # The table whose name is a <script> payload, shown as text.
+    frame.locator("h3 a", has_text="<script>").first.click()
+    frame.locator("h1", has_text="<script>").wait_for()
+    for payload in HOSTILE[:3]:
+        assert frame.locator("td", has_text=payload).count() >= 1
+    # A row page and a SQL query over the payloads.
+    frame.locator("td.type-pk a").first.click()
+    frame.locator("h1", has_text="</script>: 0").wait_for()
+    nb.widget().locator(".jld-address input").fill(
+        "/hostile?sql=select+payload,+payload+as+[%3Cimg+src%3Dx+onerror%3Dalert(1)%3E]+from+plain"
+    )
+    nb.widget().locator(".jld-address input").press("Enter")
+    frame.locator("td", has_text=HOSTILE[1]).first.wait_for()
+    frame.locator("a", has_text="json").first.click()
+    frame.locator("body.jld-text pre").wait_for()
+    page.wait_for_timeout(500)
+
+    assert page.evaluate("() => window.__pwned") is None
+    assert page.evaluate("() => window.top.__pwned") is None
+    # Not even inside the sandbox did a payload run.
+    assert frame.locator("body").evaluate("() => window.__pwned_inner") is None
+    sandbox = nb.widget().locator("iframe").get_attribute("sandbox").split()
+    assert "allow-same-origin" not in sandbox
+    assert sorted(sandbox) == ["allow-forms", "allow-scripts"]

@@ -1,0 +1,56 @@
+import pytest
+
+from jupyterlite_datasette.errors import SettingError
+from jupyterlite_datasette.instance import build_datasette, coerce_setting
+
+
+def test_files_are_opened_immutable(fixtures_db):
+    ds = build_datasette([fixtures_db])
+    assert not ds.databases["fixtures"].is_mutable
+
+
+def test_memory_database_is_added_on_request(fixtures_db):
+    assert "_memory" in build_datasette([fixtures_db], memory=True).databases
+    assert "_memory" not in build_datasette([fixtures_db]).databases
+
+
+def test_metadata_from_a_mapping_or_a_file(fixtures_db, tmp_path):
+    assert build_datasette([fixtures_db], metadata={"title": "T"}).metadata("title") == "T"
+    meta = tmp_path / "m.yml"
+    meta.write_text("title: From YAML\n")
+    assert build_datasette([fixtures_db], metadata=meta).metadata("title") == "From YAML"
+
+
+def test_threads_are_off_in_pyodide(fixtures_db, monkeypatch):
+    assert build_datasette([fixtures_db]).setting("num_sql_threads") > 0
+    monkeypatch.setattr("sys.platform", "emscripten")
+    ds = build_datasette([fixtures_db])
+    assert ds.setting("num_sql_threads") == 0
+    assert ds.executor is None
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("default_page_size", "5", 5),
+        ("allow_facet", "off", False),
+        ("allow_facet", True, True),
+        ("template_debug", "1", True),
+        ("force_https_urls", "false", False),
+    ],
+)
+def test_settings_are_converted_like_the_cli(name, value, expected):
+    assert coerce_setting(name, value) == expected
+
+
+@pytest.mark.parametrize(
+    "name, value, expected",
+    [
+        ("no_such_setting", "1", "'no_such_setting' is not a Datasette setting"),
+        ("default_page_size", "many", "takes an integer, not 'many'"),
+        ("allow_facet", "perhaps", "takes on/off/true/false/1/0, not 'perhaps'"),
+    ],
+)
+def test_bad_settings_say_what_is_wrong(name, value, expected):
+    with pytest.raises(SettingError, match=expected):
+        coerce_setting(name, value)

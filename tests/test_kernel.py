@@ -1,0 +1,130 @@
+"""A real ipykernel, driven through jupyter_client with the messages the browser sends."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from jupyter_client.manager import start_new_kernel
+
+pytestmark = pytest.mark.kernel
+
+
+class Kernel:
+    def __init__(self, client):
+        self.client = client
+        #: Comm messages that arrived while a cell ran (execute_interactive reads iopub).
+        self.comm_messages: list[dict] = []
+
+    def execute(self, code: str) -> str:
+        """Run code; return its stdout; fail on an error."""
+        chunks = []
+
+        def hook(msg):
+            if msg["msg_type"] == "stream":
+                chunks.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                chunks.append("\n".join(msg["content"]["traceback"]))
+            elif msg["msg_type"] == "comm_msg":
+                self.comm_messages.append(msg)
+
+        reply = self.client.execute_interactive(code, output_hook=hook, timeout=60)
+        assert reply["content"]["status"] == "ok", "".join(chunks)
+        return "".join(chunks)
+
+    def comm_send(self, comm_id: str, content: dict, buffers: list[bytes] | None = None) -> None:
+        """What the widget manager sends when widget.js calls model.send()."""
+        msg = self.client.session.msg(
+            "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}}
+        )
+        self.client.session.send(self.client.shell_channel.socket, msg, buffers=buffers or [])
+
+    def comm_replies(self, comm_id: str, count: int, timeout: float = 30) -> list[tuple[dict, list]]:
+        """The next `count` messages on the comm: custom replies and state updates."""
+        received = []
+        deadline = time.monotonic() + timeout
+        while len(received) < count:
+            if self.comm_messages:
+                msg = self.comm_messages.pop(0)
+            else:
+                msg = self.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+            if msg["msg_type"] == "comm_msg" and msg["content"]["comm_id"] == comm_id:
+                received.append((msg["content"]["data"], msg["buffers"]))
+        return received
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        yield Kernel(client)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+@pytest.fixture(scope="module")
+def widget_id(kernel, fixtures_db):
+    out = kernel.execute(
+        "%load_ext jupyterlite_datasette\n"
+        f"w = %datasette {fixtures_db}\n"
+        "print(w.model_id)"
+    )
+    return out.strip()
+
+
+def request(kernel, widget_id, path, navigation=True, body=None, **extra):
+    request_id = uuid.uuid4().hex
+    content = {"kind": "request", "id": request_id, "path": path, "navigation": navigation, **extra}
+    kernel.comm_send(widget_id, content, [body] if body else None)
+    return request_id
+
+
+def test_a_click_is_answered_with_the_page(kernel, widget_id):
+    request_id = request(kernel, widget_id, "/fixtures/facetable?state=MI")
+    (reply, buffers), (update, _) = kernel.comm_replies(widget_id, 2)
+    assert reply["method"] == "custom"
+    assert reply["content"]["id"] == request_id
+    assert reply["content"]["status"] == 200
+    assert b"100 rows where state = &#34;MI&#34;" in bytes(buffers[0])
+    assert update == {"method": "update", "state": {"path": "/fixtures/facetable?state=MI"}, "buffer_paths": []}
+    assert kernel.execute("print(w.path)").strip() == "/fixtures/facetable?state=MI"
+
+
+def test_redirects_and_errors_come_back(kernel, widget_id):
+    request(kernel, widget_id, "/fixtures/facetable/")
+    (reply, _), _update = kernel.comm_replies(widget_id, 2)
+    assert reply["content"]["final_path"] == "/fixtures/facetable"
+    request(kernel, widget_id, "not-a-path", navigation=False)
+    [(reply, _)] = kernel.comm_replies(widget_id, 1)
+    assert reply["content"]["error"] == "RequestError: 'not-a-path' must start with '/'"
+    assert kernel.execute("print(w.path)").strip() == "/fixtures/facetable"
+
+
+def test_a_post_body_arrives_and_its_cookie_comes_back(kernel, widget_id):
+    # Datasette's flash messages: the POST sets a cookie and redirects; the
+    # widget's cookie jar sends it back, so the next page shows the message.
+    request(
+        kernel, widget_id, "/-/messages", navigation=False, method="POST",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        body=b"message=Hello+from+the+kernel+test&message_type=WARNING",
+    )
+    [(reply, buffers)] = kernel.comm_replies(widget_id, 1)
+    assert reply["content"]["status"] == 200
+    assert reply["content"]["final_path"] == "/"
+    assert b'<p class="message-warning">Hello from the kernel test</p>' in bytes(buffers[0])
+
+
+def test_setting_path_in_python_tells_the_browser(kernel, widget_id):
+    kernel.execute("w.navigate('/fixtures/states')")
+    messages = [data for data, _ in kernel.comm_replies(widget_id, 2)]
+    assert {"method": "custom", "content": {"kind": "navigate", "path": "/fixtures/states"}} in messages
+    assert {"method": "update", "state": {"path": "/fixtures/states"}, "buffer_paths": []} in messages
+
+
+def test_the_kernel_stays_usable_after_bad_magic_input(kernel):
+    out = kernel.client.execute_interactive("%datasette /nowhere/x.db", timeout=30)
+    assert out["content"]["status"] == "error"
+    assert out["content"]["ename"] == "UsageError"
+    assert kernel.execute("print(6 * 7)").strip() == "42"

@@ -1,0 +1,106 @@
+"""``%datasette`` through a real IPython shell: every option and every bad input."""
+
+import pytest
+from IPython.core.interactiveshell import InteractiveShell
+
+from jupyterlite_datasette import DatasetteWidget
+
+
+@pytest.fixture
+def ip(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shell = InteractiveShell.instance()
+    shell.run_line_magic("load_ext", "jupyterlite_datasette")
+    yield shell
+    shell.user_ns.pop("w", None)
+
+
+def user_databases(widget):
+    # Datasette adds its own _internal database once started.
+    return set(widget.ds.databases) - {"_internal"}
+
+
+def run(shell, line):
+    result = shell.run_cell(line, store_history=True)
+    return result
+
+
+def test_the_magic_returns_the_widget_as_the_cell_result(ip, fixtures_db):
+    run(ip, f"%datasette {fixtures_db}")
+    run(ip, "w = _")
+    w = ip.user_ns["w"]
+    assert isinstance(w, DatasetteWidget)
+    assert user_databases(w) == {"fixtures"}
+    assert (w.path, w.height) == ("/", 600)
+
+
+def test_every_option(ip, fixtures_db, hostile_db, tmp_path):
+    (tmp_path / "meta.yml").write_text("title: Flights of fancy\n")
+    w = ip.run_line_magic(
+        "datasette",
+        f"{fixtures_db} {hostile_db} -m meta.yml --memory --setting default_page_size 5 "
+        "-s allow_facet off --path /fixtures/facetable --height 420",
+    )
+    assert user_databases(w) == {"fixtures", "hostile", "_memory"}
+    assert w.ds.metadata("title") == "Flights of fancy"
+    assert w.ds.setting("default_page_size") == 5
+    assert w.ds.setting("allow_facet") is False
+    assert (w.path, w.height) == ("/fixtures/facetable", 420)
+    assert not w.ds.databases["fixtures"].is_mutable
+
+
+def test_metadata_long_option_and_json(ip, fixtures_db, tmp_path):
+    (tmp_path / "meta.json").write_text('{"title": "JSON title"}')
+    w = ip.run_line_magic("datasette", f"{fixtures_db} --metadata meta.json")
+    assert w.ds.metadata("title") == "JSON title"
+
+
+def test_relative_paths_and_quotes(ip, fixtures_db, tmp_path):
+    spaced = tmp_path / "my data.db"
+    spaced.write_bytes(fixtures_db.read_bytes())
+    w = ip.run_line_magic("datasette", '"my data.db"')
+    assert user_databases(w) == {"my data"}
+
+
+def test_memory_alone(ip):
+    assert user_databases(ip.run_line_magic("datasette", "--memory")) == {"_memory"}
+
+
+def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
+    result = run(ip, '%datasette "unfinished.db')
+    assert type(result.error_in_exec).__name__ == "UsageError"
+    assert "No closing quotation" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "prepare, line, expected",
+    [
+        (None, "missing.db", "missing.db: no such file"),
+        (lambda d: (d / "notes.txt").write_text("hello"), "notes.txt", "notes.txt: is not a SQLite database"),
+        (lambda d: (d / "empty.db").touch(), "empty.db", "empty.db: is empty"),
+        (None, "{db} -m nowhere.yml", "nowhere.yml: no such metadata file"),
+        (lambda d: (d / "bad.yml").write_text("a: [b\n"), "{db} -m bad.yml", "bad.yml: metadata is not valid JSON or YAML"),
+        (lambda d: (d / "adir").mkdir(), "{db} -m adir", "adir: cannot read metadata file"),
+        (None, "{db} --bogus", "unrecognized arguments: --bogus"),
+        (None, "{db} --setting nope 1", "'nope' is not a Datasette setting"),
+        (None, "{db} --setting default_page_size lots", "takes an integer, not 'lots'"),
+        (None, "{db} --setting default_page_size", "expected 2 arguments"),
+        (None, "{db} --height tall", "invalid int value: 'tall'"),
+        (None, "{db} --height 0", "--height must be a positive number of pixels"),
+        (None, "{db} --path fixtures", "'fixtures' must start with '/'"),
+    ],
+)
+def test_bad_input_is_one_usage_error_line(ip, fixtures_db, tmp_path, capsys, prepare, line, expected):
+    if prepare:
+        prepare(tmp_path)
+    capsys.readouterr()
+    result = run(ip, "%datasette " + line.format(db=fixtures_db))
+    captured = capsys.readouterr()
+    assert type(result.error_in_exec).__name__ == "UsageError"
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("UsageError: ")
+    assert expected in lines[0]
+    assert "Traceback" not in captured.out + captured.err
+    # The shell is still usable and nothing half-built was kept.
+    assert run(ip, "21 * 2").result == 42

@@ -1,0 +1,86 @@
+import sqlite3
+
+import pytest
+
+from jupyterlite_datasette.errors import DatabaseFileError, MetadataFileError
+from jupyterlite_datasette.sources import metadata_file, sqlite_file
+
+
+def test_sqlite_file_resolves_a_real_database(fixtures_db, monkeypatch):
+    monkeypatch.chdir(fixtures_db.parent)
+    assert sqlite_file("fixtures.db") == fixtures_db.resolve()
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda p: p, "no such file"),
+        (lambda p: p.mkdir() or p, "is a directory"),
+        (lambda p: p.write_bytes(b"") and p or p, "is empty"),
+        (lambda p: p.write_text("name,city\nCleo,Paris\n") and p, "is not a SQLite database"),
+        (
+            lambda p: p.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000) and p,
+            "is a corrupt SQLite database",
+        ),
+    ],
+    ids=["missing", "directory", "empty", "csv", "corrupt"],
+)
+def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expected):
+    bad = make(tmp_path / "bad.db")
+    with pytest.raises(DatabaseFileError) as info:
+        sqlite_file(bad)
+    message = str(info.value)
+    assert expected in message
+    assert str(bad) in message
+    assert "\n" not in message
+
+
+def test_sqlite_file_does_not_touch_the_file(fixtures_copy):
+    before = fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns
+    sqlite_file(fixtures_copy)
+    assert (fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns) == before
+    assert not fixtures_copy.with_name("fixtures.db-journal").exists()
+
+
+@pytest.mark.parametrize(
+    "filename, content",
+    [
+        ("meta.json", '{"title": "Hello"}'),
+        ("meta.yml", "title: Hello\n"),
+    ],
+)
+def test_metadata_file_reads_json_and_yaml(tmp_path, filename, content):
+    path = tmp_path / filename
+    path.write_text(content)
+    assert metadata_file(path) == {"title": "Hello"}
+
+
+def test_empty_metadata_is_no_metadata(tmp_path):
+    path = tmp_path / "empty.yml"
+    path.write_text("")
+    assert metadata_file(path) == {}
+
+
+@pytest.mark.parametrize(
+    "setup, expected",
+    [
+        (lambda p: p, "no such metadata file"),
+        (lambda p: p.mkdir() or p, "cannot read metadata file"),
+        (lambda p: p.write_bytes(b"\xff\xfe\x00title") and p, "cannot read metadata file"),
+        (lambda p: p.write_text("title: [unclosed\n") and p, "not valid JSON or YAML"),
+        (lambda p: p.write_text("- a\n- b\n") and p, "must be a JSON or YAML object"),
+    ],
+    ids=["missing", "directory", "not-utf8", "bad-syntax", "a-list"],
+)
+def test_metadata_file_rejects_bad_input(tmp_path, setup, expected):
+    bad = setup(tmp_path / "meta.yml")
+    with pytest.raises(MetadataFileError) as info:
+        metadata_file(bad)
+    assert expected in str(info.value)
+    assert str(bad) in str(info.value)
+
+
+def test_sqlite_header_constant_matches_sqlite(tmp_path):
+    path = tmp_path / "x.db"
+    sqlite3.connect(path).execute("create table t (a)").connection.close()
+    assert path.read_bytes().startswith(b"SQLite format 3\x00")

@@ -1,0 +1,97 @@
+import httpx
+import pytest
+from bs4 import BeautifulSoup
+
+from jupyterlite_datasette.transport import RequestError, internal_path, request
+from jupyterlite_datasette.instance import build_datasette
+from support.routes import misbehaving_routes
+
+
+@pytest.fixture
+async def routed_ds(fixtures_db):
+    # Datasette builds its router when constructed: register the routes first.
+    with misbehaving_routes():
+        ds = build_datasette([fixtures_db])
+        await ds.invoke_startup()
+        yield ds
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/fixtures", "/fixtures"),
+        ("/fixtures/facetable?_sort=city#x", "/fixtures/facetable?_sort=city"),
+        ("http://localhost/fixtures?a=1", "/fixtures?a=1"),
+    ],
+)
+def test_internal_paths_are_kept(path, expected):
+    assert internal_path(path) == expected
+
+
+@pytest.mark.parametrize("path", ["fixtures", "", "https://example.com/x", "//example.com/x"])
+def test_other_places_are_refused(path):
+    with pytest.raises(RequestError):
+        internal_path(path)
+
+
+async def test_a_page_comes_back_as_html(ds):
+    response = await request(ds, "/fixtures/facetable?state=CA")
+    assert response.status == 200
+    assert response.content_type.startswith("text/html")
+    soup = BeautifulSoup(response.body, "html.parser")
+    assert soup.find("h1").text.strip() == "facetable"
+    assert '100 rows where state = "CA"' in soup.text
+    assert response.final_path == "/fixtures/facetable?state=CA"
+
+
+async def test_redirects_are_followed_and_the_final_path_kept(ds):
+    response = await request(ds, "/fixtures/facetable/")
+    assert response.status == 200
+    assert response.final_path == "/fixtures/facetable"
+
+
+async def test_relative_redirects_resolve_against_the_request(routed_ds):
+    response = await request(routed_ds, "/-/test/relative")
+    assert response.final_path == "/fixtures"
+    assert response.status == 200
+
+
+async def test_a_redirect_loop_is_an_error_not_a_hang(routed_ds):
+    with pytest.raises(RequestError, match="more than 10 redirects"):
+        await request(routed_ds, "/-/test/loop")
+
+
+async def test_post_redirected_with_302_becomes_a_get(routed_ds):
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    response = await request(routed_ds, "/-/test/post-redirect", method="POST", body=b"a=1", headers=form)
+    echoed = await request(routed_ds, "/-/test/echo", method="POST", body=b"a=1", headers=form)
+    assert response.final_path == "/-/test/echo"
+    assert httpx.Response(200, content=response.body).json()["method"] == "GET"
+    assert httpx.Response(200, content=echoed.body).json() == {"method": "POST", "body": "a=1", "cookies": {}}
+
+
+async def test_cookies_set_by_a_response_are_sent_back(routed_ds):
+    jar = httpx.Cookies()
+    response = await request(routed_ds, "/-/test/set-cookie", cookies=jar)
+    assert jar.get("flavour") == "oatmeal"
+    assert httpx.Response(200, content=response.body).json()["cookies"] == {"flavour": "oatmeal"}
+
+
+async def test_errors_come_back_as_datasette_renders_them(routed_ds):
+    missing = await request(routed_ds, "/fixtures/no_such_table")
+    assert missing.status == 404
+    assert b"Table not found" in missing.body
+    failing = await request(routed_ds, "/-/test/boom")
+    assert failing.status == 500
+    assert failing.content_type.startswith("text/html")
+
+
+async def test_stylesheets_a_page_links_are_served(ds):
+    page = await request(ds, "/fixtures")
+    links = BeautifulSoup(page.body, "html.parser").select("link[rel=stylesheet]")
+    assert links, "Datasette pages link their CSS"
+    for link in links:
+        css = await request(ds, link["href"])
+        assert css.status == 200
+        assert css.content_type.startswith("text/css")
+        assert b"{" in css.body

@@ -1,0 +1,201 @@
+"""The widget's message handler, with a comm that records what the kernel would send."""
+
+import asyncio
+import hashlib
+
+import pytest
+from bs4 import BeautifulSoup
+
+from jupyterlite_datasette import DatasetteWidget
+from jupyterlite_datasette.instance import build_datasette
+from jupyterlite_datasette.transport import RequestError
+from support.routes import misbehaving_routes
+
+
+class RecordingComm:
+    """Stands in for the browser end of the comm: keeps every message sent."""
+
+    comm_id = "recording"
+
+    def __init__(self):
+        self.sent = []
+
+    def send(self, data=None, metadata=None, buffers=None):
+        self.sent.append((data, [bytes(b) for b in buffers or []]))
+
+    def on_msg(self, callback):
+        pass  # messages from the browser are delivered with from_browser()
+
+    def close(self, *args, **kwargs):
+        pass
+
+    def custom(self):
+        return [(data["content"], buffers) for data, buffers in self.sent if data["method"] == "custom"]
+
+    def states(self):
+        return [data["state"] for data, _ in self.sent if data["method"] == "update"]
+
+
+def attach(widget):
+    widget.comm = RecordingComm()
+    return widget.comm
+
+
+def from_browser(widget, content, buffers=()):
+    """Deliver a message exactly as ipywidgets does when one arrives on the comm."""
+    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": list(buffers)})
+
+
+async def replies(comm, count=1, timeout=10):
+    async def wait():
+        while len([c for c, _ in comm.custom() if c.get("kind") == "response"]) < count:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(wait(), timeout)
+    return [(c, b) for c, b in comm.custom() if c.get("kind") == "response"]
+
+
+@pytest.fixture
+def widget(fixtures_db):
+    w = DatasetteWidget(fixtures_db)
+    attach(w)
+    return w
+
+
+@pytest.fixture
+def routed_widget(fixtures_db):
+    with misbehaving_routes():
+        w = DatasetteWidget(fixtures_db)
+    attach(w)
+    return w
+
+
+async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
+    from_browser(widget, {"kind": "request", "id": "a1", "path": "/fixtures/facetable", "navigation": True})
+    [(reply, buffers)] = await replies(widget.comm)
+    assert reply == {
+        "kind": "response", "id": "a1", "status": 200,
+        "content_type": "text/html; charset=utf-8", "final_path": "/fixtures/facetable",
+    }
+    assert BeautifulSoup(buffers[0], "html.parser").h1.text.strip() == "facetable"
+    assert widget.path == "/fixtures/facetable"
+    # The reply goes out before the state update, so the page never mistakes
+    # the kernel's update for a request to navigate.
+    kinds = [data["method"] for data, _ in widget.comm.sent]
+    assert kinds.index("custom") < kinds.index("update")
+    assert widget.comm.states()[-1] == {"path": "/fixtures/facetable"}
+
+
+async def test_redirects_end_at_the_final_path(widget):
+    from_browser(widget, {"kind": "request", "id": 1, "path": "/fixtures/facetable/", "navigation": True})
+    [(reply, _)] = await replies(widget.comm)
+    assert reply["final_path"] == "/fixtures/facetable"
+    assert widget.path == "/fixtures/facetable"
+
+
+async def test_asset_requests_do_not_move_path(widget):
+    from_browser(widget, {"kind": "request", "id": 1, "path": "/fixtures", "navigation": False})
+    [(reply, buffers)] = await replies(widget.comm)
+    href = BeautifulSoup(buffers[0], "html.parser").select_one("link[rel=stylesheet]")["href"]
+    from_browser(widget, {"kind": "request", "id": 2, "path": href})
+    _, (css_reply, css) = await replies(widget.comm, 2)
+    assert css_reply["content_type"].startswith("text/css")
+    assert b"font-family" in css[0]
+    assert widget.path == "/"
+    assert widget.comm.states() == []
+
+
+async def test_post_bodies_travel_as_a_buffer(routed_widget):
+    from_browser(
+        routed_widget,
+        {"kind": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
+         "headers": {"content-type": "application/x-www-form-urlencoded"}},
+        [memoryview(b"q=caf%C3%A9")],
+    )
+    [(reply, buffers)] = await replies(routed_widget.comm)
+    assert reply["status"] == 200
+    assert b'"method": "POST"' in buffers[0]
+    assert b'"body": "q=caf%C3%A9"' in buffers[0]
+
+
+async def test_every_failure_gets_a_reply(routed_widget):
+    from_browser(routed_widget, {"kind": "request", "id": "bad", "path": "no-slash"})
+    from_browser(routed_widget, {"kind": "request", "id": "loop", "path": "/-/test/loop"})
+    from_browser(routed_widget, {"kind": "request", "id": "boom", "path": "/-/test/boom"})
+    received = {reply["id"]: reply for reply, _ in await replies(routed_widget.comm, 3)}
+    assert received["bad"]["error"] == "RequestError: 'no-slash' must start with '/'"
+    assert "more than 10 redirects" in received["loop"]["error"]
+    # An exception inside Datasette is Datasette's 500 page, shown as it renders it.
+    assert received["boom"]["status"] == 500
+
+
+async def test_an_exception_in_the_handler_becomes_an_error_reply(widget, monkeypatch):
+    async def broken_startup():
+        raise RuntimeError("plugin failed to start")
+
+    monkeypatch.setattr(widget.ds, "invoke_startup", broken_startup)
+    from_browser(widget, {"kind": "request", "id": 7, "path": "/"})
+    [(reply, _)] = await replies(widget.comm)
+    assert reply == {"kind": "response", "id": 7, "error": "RuntimeError: plugin failed to start"}
+
+
+async def test_the_last_navigation_wins(routed_widget):
+    from_browser(routed_widget, {"kind": "request", "id": "slow", "path": "/-/test/slow?seconds=2", "navigation": True})
+    await asyncio.sleep(0.05)
+    from_browser(routed_widget, {"kind": "request", "id": "fast", "path": "/fixtures", "navigation": True})
+    received = {reply["id"]: reply for reply, _ in await replies(routed_widget.comm, 2)}
+    assert received["slow"] == {"kind": "response", "id": "slow", "cancelled": True}
+    assert received["fast"]["status"] == 200
+    await asyncio.sleep(0.1)
+    assert routed_widget.path == "/fixtures"
+
+
+async def test_unknown_messages_are_ignored(widget):
+    from_browser(widget, {"kind": "something-else"})
+    from_browser(widget, ["not", "a", "dict"])
+    await asyncio.sleep(0.05)
+    assert widget.comm.custom() == []
+
+
+def test_setting_path_from_python_asks_the_page_to_navigate(widget):
+    widget.navigate("/fixtures/states")
+    assert widget.comm.custom()[-1] == ({"kind": "navigate", "path": "/fixtures/states"}, [])
+    widget.path = "/fixtures"
+    assert widget.comm.custom()[-1] == ({"kind": "navigate", "path": "/fixtures"}, [])
+
+
+@pytest.mark.parametrize("path", ["fixtures", "https://example.com/"])
+def test_paths_must_be_inside_datasette(widget, path):
+    with pytest.raises(RequestError):
+        widget.navigate(path)
+    assert widget.path == "/"
+
+
+def test_wraps_an_existing_datasette(fixtures_db):
+    ds = build_datasette([fixtures_db])
+    w = DatasetteWidget(ds=ds, path="/fixtures", height=300)
+    assert w.ds is ds
+    assert (w.path, w.height) == ("/fixtures", 300)
+
+
+def test_ds_and_files_together_is_an_error(fixtures_db):
+    with pytest.raises(ValueError, match="either ds= or files"):
+        DatasetteWidget(fixtures_db, ds=build_datasette([fixtures_db]))
+
+
+async def test_browsing_leaves_the_file_byte_for_byte_unchanged(fixtures_copy):
+    before = hashlib.sha256(fixtures_copy.read_bytes()).hexdigest(), fixtures_copy.stat().st_mtime_ns
+    w = DatasetteWidget(fixtures_copy)
+    attach(w)
+    paths = [
+        "/", "/fixtures", "/fixtures/facetable?_facet=state&_sort_desc=score",
+        "/fixtures?sql=select+count(*)+from+facetable", "/fixtures/facetable/1",
+        "/fixtures/facetable.json?_shape=array", "/fixtures/facetable.csv",
+        "/fixtures?sql=delete+from+facetable",
+    ]
+    for i, path in enumerate(paths):
+        from_browser(w, {"kind": "request", "id": i, "path": path})
+    received = await replies(w.comm, len(paths))
+    assert all("status" in reply for reply, _ in received)
+    after = hashlib.sha256(fixtures_copy.read_bytes()).hexdigest(), fixtures_copy.stat().st_mtime_ns
+    assert after == before
