@@ -19,8 +19,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def sqlite_file(path: str | os.PathLike) -> Path:
-    """Return `path` resolved, or raise if it is not a readable SQLite database."""
-    resolved = Path(path).expanduser().resolve()
+    """Return `path` made absolute, or raise if it is not a readable SQLite database."""
+    # absolute(), not resolve(): a symlink keeps the name the user gave it,
+    # which is the database's name in Datasette.
+    resolved = Path(path).expanduser().absolute()
     if not resolved.exists():
         raise DatabaseFileError(f"{path}: no such file; check the path and try again")
     if not resolved.is_file():

@@ -83,9 +83,12 @@ def page(browser, request, tmp_path_factory):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
     # Nothing in these tests needs the internet: refuse it, so an external
     # link's new tab fails fast instead of waiting on DNS.
+    def refuse(route):
+        print(f"refused a request to {route.request.url}")
+        route.abort()
+
     context.route(
-        lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")),
-        lambda route: route.abort(),
+        lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse
     )
     page = context.new_page()
     errors = []
@@ -98,3 +101,10 @@ def page(browser, request, tmp_path_factory):
         print(f"screenshot of the failure: {shot}")
     context.close()
     assert errors == [], "uncaught errors in the page"
+
+
+def pytest_collection_modifyitems(config, items):
+    # Playwright's sync API leaves an asyncio loop marked as running in this
+    # thread for as long as the browser is open, and async tests cannot start
+    # under it: run the browser tests last.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -6,9 +6,15 @@ from jupyterlite_datasette.errors import DatabaseFileError, MetadataFileError
 from jupyterlite_datasette.sources import metadata_file, sqlite_file
 
 
-def test_sqlite_file_resolves_a_real_database(fixtures_db, monkeypatch):
+def test_sqlite_file_makes_the_path_absolute(fixtures_db, monkeypatch):
     monkeypatch.chdir(fixtures_db.parent)
-    assert sqlite_file("fixtures.db") == fixtures_db.resolve()
+    assert sqlite_file("fixtures.db") == fixtures_db.absolute()
+
+
+def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
+    link = tmp_path / "nickname.db"
+    link.symlink_to(fixtures_db)
+    assert sqlite_file(link).name == "nickname.db"
 
 
 @pytest.mark.parametrize(

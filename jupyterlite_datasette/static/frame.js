@@ -14,6 +14,8 @@
   let latestRender = 0;
   /** Time of the click or submit that started the navigation in flight. */
   let startedAt = 0;
+  /** When the page being shown was asked for, answered and received, for benchmarks. */
+  let timing = {};
   /** @type {Map<string, HTMLStyleElement>} stylesheet href -> its inlined <style> */
   const stylesheets = new Map();
 
@@ -35,6 +37,11 @@
 
   /** @param {URL} url */
   const pathOf = (url) => url.pathname + url.search;
+
+  const decoder = new TextDecoder();
+
+  /** Milliseconds since the epoch, comparable with the parent's clock. */
+  const now = () => performance.timeOrigin + performance.now();
 
   /** @param {string} hash */
   function scrollToFragment(hash) {
@@ -74,7 +81,7 @@
       event.preventDefault();
       const url = resolve(link.getAttribute("href"));
       if (!url) return;
-      startedAt = event.timeStamp;
+      startedAt = now();
       followUrl(url);
     },
     true,
@@ -86,7 +93,7 @@
     "submit",
     (event) => {
       event.preventDefault();
-      startedAt = event.timeStamp;
+      startedAt = now();
       submitForm(
         /** @type {HTMLFormElement} */ (event.target),
         /** @type {HTMLElement | null} */ (event.submitter),
@@ -183,16 +190,20 @@
   }
 
   function rendered() {
-    window.dispatchEvent(new CustomEvent("datasette:rendered", { detail: { path: currentPath, startedAt } }));
+    const detail = { path: currentPath, startedAt, ...timing, swapped: now() };
+    window.dispatchEvent(new CustomEvent("datasette:rendered", { detail }));
     post({ type: "rendered", path: currentPath });
   }
 
   window.addEventListener("message", (event) => {
     if (event.source !== parentWindow) return;
     const message = event.data;
-    if (message.type === "render" || message.type === "text") latestRender = message.id;
+    if (message.type === "render" || message.type === "text") {
+      latestRender = message.id;
+      timing = { ...message.timing, received: now() };
+    }
     if (message.type === "render") {
-      const page = new DOMParser().parseFromString(message.html, "text/html");
+      const page = new DOMParser().parseFromString(decoder.decode(message.html), "text/html");
       const hrefs = stylesheetHrefs(page);
       const missing = hrefs.filter((href) => !stylesheets.has(href));
       if (missing.length === 0) {

@@ -104,6 +104,9 @@ function frameDocument(frameJs) {
 
 const decoder = new TextDecoder();
 
+/** Milliseconds since the epoch, comparable between the page and its frame. */
+const now = () => performance.timeOrigin + performance.now();
+
 /** @param {KernelResponse} response */
 function bodyText(response) {
   return decoder.decode(response.body);
@@ -220,10 +223,11 @@ class DatasetteView {
       SLOW_REPLY_MS,
     );
     try {
+      const requested = now();
       const response = await this.kernel.request({ method, path, navigation: true, body, contentType });
       if (!response || ticket !== this.latest) return; // a newer navigation won
       this.record(response.finalPath, at);
-      await this.show(response);
+      await this.show(response, { requested, replied: now() });
     } catch (error) {
       if (ticket !== this.latest) return;
       this.address.value = this.history[this.index] ?? path;
@@ -259,16 +263,22 @@ class DatasetteView {
     this.updateButtons();
   }
 
-  /** @param {KernelResponse} response */
-  async show(response) {
+  /**
+   * @param {KernelResponse} response
+   * @param {{requested: number, replied: number}} timing when the kernel was asked and answered
+   */
+  async show(response, timing) {
     await this.frameReady;
     const id = ++this.renders;
     const path = response.finalPath;
     const window = this.frame.contentWindow;
     if (response.contentType.startsWith("text/html")) {
-      window?.postMessage({ type: "render", id, path, html: bodyText(response) }, "*");
+      // The bytes move to the frame (no copy) and are decoded there.
+      const body = response.body;
+      const bytes = new Uint8Array(body instanceof DataView ? body.buffer : body, body instanceof DataView ? body.byteOffset : 0, body.byteLength);
+      window?.postMessage({ type: "render", id, path, timing, html: bytes }, "*", [bytes.buffer]);
     } else {
-      window?.postMessage({ type: "text", id, path, text: readableText(response) }, "*");
+      window?.postMessage({ type: "text", id, path, timing, text: readableText(response) }, "*");
     }
   }
 

@@ -65,10 +65,11 @@ class JupyterLab:
         notification.parent.mkdir(parents=True, exist_ok=True)
         # No news or update prompts: they would cover the widget in screenshots.
         notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-        # Render every cell, so that cells below a tall widget can be clicked.
+        # Render every cell, so that cells below a tall widget can be clicked;
+        # start the notebook's kernel without asking.
         tracker = settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings"
         tracker.parent.mkdir(parents=True, exist_ok=True)
-        tracker.write_text(json.dumps({"windowingMode": "none"}))
+        tracker.write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
         env = dict(os.environ)
         env.update(
             JUPYTER_CONFIG_DIR=str(self.home / "config"),
@@ -133,42 +134,64 @@ class NotebookPage:
             # JupyterLab sometimes asks which kernel to start: the notebook's own.
             choose.click()
             idle.wait_for(timeout=timeout)
+        # The toolbar can say idle while the kernel's connection is still being
+        # made; the status bar says "Connecting" until it is.
+        self.page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=timeout)
 
     def menu(self, menu: str, item: str) -> None:
         self.page.click(f"div.lm-MenuBar-itemLabel:text-is('{menu}')")
         self.page.click(f"li[role=menuitem]:has(div.lm-Menu-itemLabel:text-is('{item}'))")
 
     def run_all(self) -> None:
-        self.menu("Run", "Run All Cells")
+        """Run > Run All Cells; wait until the first code cell has started."""
+        first = self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
+        self._until_started(first, lambda: self.menu("Run", "Run All Cells"))
 
     def cell(self, index: int):
         return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
 
     def run_cell(self, index: int) -> None:
         """Select the cell and run it from the Run menu; wait until it has run."""
+        prompt = self.cell(index).locator(".jp-InputPrompt").first
+
         cell = self.cell(index)
-        prompt = cell.locator(".jp-InputPrompt").first
+
+        def run():
+            prompt.click()
+            # After a click inside a widget's frame, JupyterLab may not yet
+            # track the notebook as current: wait until the cell is active.
+            self.page.wait_for_function(
+                "cell => cell.classList.contains('jp-mod-active')", arg=cell.element_handle(), timeout=5_000
+            )
+            self.menu("Run", "Run Selected Cell and Do not Advance")
+
+        before = self._until_started(prompt, run)
+        self.page.wait_for_function(
+            "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
+            arg=[prompt.element_handle(), before],
+            timeout=60_000,
+        )
+
+    def _until_started(self, prompt, action) -> str:
+        """Do `action` until `prompt` moves ("[*]" or a new count); return its old text.
+
+        Just after a notebook opens, JupyterLab can ignore a run command although
+        the kernel shows idle: the prompt not moving at all means try again.
+        """
         handle = prompt.element_handle()
         before = prompt.inner_text()
-        for _attempt in range(5):
-            prompt.click()
-            self.menu("Run", "Run Selected Cell and Do not Advance")
+        for _attempt in range(10):
+            action()
             try:
-                # Just after a notebook opens, the command can be ignored: the
-                # prompt not moving at all ("[*]" or a new count) means try again.
                 self.page.wait_for_function(
                     "([prompt, before]) => prompt.innerText !== before",
                     arg=[handle, before],
                     timeout=5_000,
                 )
-                break
+                return before
             except PlaywrightTimeoutError:
                 continue
-        self.page.wait_for_function(
-            "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
-            arg=[handle, before],
-            timeout=60_000,
-        )
+        raise AssertionError("the notebook never started running the cell")
 
     def wait_for_output(self, index: int, text: str, timeout: float = 30_000) -> str:
         output = self.cell(index).locator(".jp-OutputArea-output").filter(has_text=text)
