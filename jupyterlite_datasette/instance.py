@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
+from .drive import kernel_local
 from .errors import SettingError
-from .sources import metadata_file, sqlite_file
-
-
-def in_pyodide() -> bool:
-    """True inside the Pyodide kernel of JupyterLite, which cannot start threads."""
-    return sys.platform == "emscripten"
+from .runtime import in_pyodide
+from .sources import metadata_file, sqlite_header, sqlite_opens
 
 
 def coerce_setting(name: str, value: Any) -> Any:
@@ -46,6 +42,16 @@ def coerce_setting(name: str, value: Any) -> Any:
     return value
 
 
+def checked_local_file(path: str | os.PathLike):
+    """A checked SQLite file at a path the kernel can read fast.
+
+    In JupyterLite, SQLite opens the kernel-local copy, not /drive (slow).
+    """
+    local = kernel_local(sqlite_header(path))
+    sqlite_opens(local, path)
+    return local
+
+
 def build_datasette(
     paths: Iterable[str | os.PathLike] = (),
     *,
@@ -59,7 +65,7 @@ def build_datasette(
     :class:`~jupyterlite_datasette.errors.DatasetteInputError` before anything
     is built.
     """
-    files = [str(sqlite_file(p)) for p in paths]
+    files = [str(checked_local_file(p)) for p in paths]
     if metadata is None or isinstance(metadata, Mapping):
         metadata_dict = dict(metadata or {})
     else:

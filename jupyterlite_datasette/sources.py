@@ -20,6 +20,13 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def sqlite_file(path: str | os.PathLike) -> Path:
     """Return `path` made absolute, or raise if it is not a readable SQLite database."""
+    resolved = sqlite_header(path)
+    sqlite_opens(resolved, path)
+    return resolved
+
+
+def sqlite_header(path: str | os.PathLike) -> Path:
+    """The cheap checks: the file exists and starts as a SQLite database does."""
     # absolute(), not resolve(): a symlink keeps the name the user gave it,
     # which is the database's name in Datasette.
     resolved = Path(path).expanduser().absolute()
@@ -38,16 +45,20 @@ def sqlite_file(path: str | os.PathLike) -> Path:
         raise DatabaseFileError(
             f"{path}: is not a SQLite database (its first bytes are not the SQLite header)"
         )
+    return resolved
+
+
+def sqlite_opens(path: Path, shown_as: str | os.PathLike) -> None:
+    """SQLite can read the schema of `path` (named `shown_as` in errors)."""
     try:
         # immutable=1 guarantees that checking never writes or locks the file.
-        conn = sqlite3.connect(f"{resolved.as_uri()}?immutable=1", uri=True)
+        conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
         try:
             conn.execute("select count(*) from sqlite_master").fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
-        raise DatabaseFileError(f"{path}: is a corrupt SQLite database ({e})") from None
-    return resolved
+        raise DatabaseFileError(f"{shown_as}: is a corrupt SQLite database ({e})") from None
 
 
 def metadata_file(path: str | os.PathLike) -> dict:

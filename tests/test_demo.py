@@ -46,7 +46,7 @@ def test_quickstart_runs_top_to_bottom(page, demo_lab, demo_db):
     frame = nb.frame()
     frame.locator("h1", has_text="flights").first.wait_for(timeout=60_000)
     frame.get_by_text("336,776 rows").wait_for()
-    nb.wait_for_output(5, "'/flights/flights'")
+    nb.wait_for_output(6, "'/flights/flights'")
 
     # Facet the big table by carrier, as the notebook suggests.
     nb.widget().locator(".jld-address input").fill("/flights/flights?_facet=carrier&_facet=origin")

@@ -54,3 +54,16 @@ def test_settings_are_converted_like_the_cli(name, value, expected):
 def test_bad_settings_say_what_is_wrong(name, value, expected):
     with pytest.raises(SettingError, match=expected):
         coerce_setting(name, value)
+
+
+def test_imports_skip_the_working_directory_in_pyodide(monkeypatch, tmp_path):
+    import sys
+
+    from jupyterlite_datasette.runtime import imports_off_drive
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", ["", str(tmp_path), "/usr/lib/python"])
+    monkeypatch.setattr("sys.platform", "emscripten")
+    with imports_off_drive():
+        assert sys.path == ["/usr/lib/python"]
+    assert sys.path == ["", str(tmp_path), "/usr/lib/python"]

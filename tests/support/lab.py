@@ -121,12 +121,16 @@ class JupyterLab:
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
-    def __init__(self, page, url: str):
+    def __init__(self, page, url: str | None, status_bar: bool = True):
+        """Open `url` (or take the notebook the page already shows) and wait for its kernel."""
         self.page = page
-        page.goto(url)
+        #: Notebook 7 has no status bar to read the kernel's state from.
+        self.status_bar = status_bar
+        if url:
+            page.goto(url)
         self.wait_for_kernel_idle()
 
-    def wait_for_kernel_idle(self, timeout: float = 90_000) -> None:
+    def wait_for_kernel_idle(self, timeout: float = 120_000) -> None:
         idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")
         choose = self.page.locator(".jp-Dialog button", has_text="Select")
         idle.or_(choose).first.wait_for(timeout=timeout)
@@ -136,7 +140,8 @@ class NotebookPage:
             idle.wait_for(timeout=timeout)
         # The toolbar can say idle while the kernel's connection is still being
         # made; the status bar says "Connecting" until it is.
-        self.page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=timeout)
+        if self.status_bar:
+            self.page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for(timeout=timeout)
 
     def menu(self, menu: str, item: str) -> None:
         self.page.click(f"div.lm-MenuBar-itemLabel:text-is('{menu}')")

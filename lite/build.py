@@ -1,0 +1,181 @@
+"""Build the JupyterLite site: Datasette in the Pyodide kernel, notebooks as contents.
+
+    python lite/build.py                  # offline: everything inside the site
+    python lite/build.py --online         # Pyodide from its CDN, for public hosting
+    python lite/build.py --output DIR
+
+Offline (the default): Pyodide comes from the `pyodide` npm package at the
+version the kernel expects, every wheel is solved by uv into the site at build
+time, and the PyPI fallback is off, so no request leaves the host at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tomllib
+from pathlib import Path
+
+LITE = Path(__file__).resolve().parent
+ROOT = LITE.parent
+CACHE = LITE / ".cache"
+VERSIONS = tomllib.loads((LITE / "versions.toml").read_text())
+PYODIDE_VERSION = VERSIONS["pyodide"]["version"]
+PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide.mjs"
+#: The files of Pyodide's core a kernel loads; its packages come from our lock.
+PYODIDE_CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
+#: Rows of the flights table in the site's demo database (the first N, real).
+DEMO_FLIGHTS = 50_000
+KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
+PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+
+sys.path.insert(0, str(LITE))
+from make_demo_db import build as build_demo_db  # noqa: E402
+
+
+def run(*args: str, **kwargs) -> None:
+    subprocess.run(args, check=True, **kwargs)
+
+
+def pyodide_package() -> Path:
+    """The `pyodide` npm package, unpacked into the cache."""
+    unpacked = CACHE / f"pyodide-{PYODIDE_VERSION}"
+    if not (unpacked / "package" / "pyodide.mjs").exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", cwd=CACHE)
+        with tarfile.open(CACHE / f"pyodide-{PYODIDE_VERSION}.tgz") as tar:
+            tar.extractall(unpacked, filter="data")
+    return unpacked / "package"
+
+
+def seed_lock(pyodide_lock: Path) -> dict:
+    """Pyodide's lock with no packages, so uv solves every one into the site.
+
+    Pyodide's own packages point at files that exist only on its CDN, and
+    pyodide-lock wants `info.version` and no other top-level keys.
+    """
+    lock = json.loads(pyodide_lock.read_text())
+    info = dict(lock["info"])
+    info.setdefault("version", PYODIDE_VERSION)
+    return {"info": info, "packages": {}}
+
+
+def pure_python_wheels(destination: Path) -> None:
+    """PyYAML and MarkupSafe have no wasm wheels: build their pure-Python fallbacks."""
+    kernel = VERSIONS["kernel"]
+    builds = [
+        (f"pyyaml=={kernel['pyyaml']}", {"PYYAML_FORCE_LIBYAML": "0"}),
+        # A C compiler that fails makes MarkupSafe's setup fall back to pure Python.
+        (f"markupsafe=={kernel['markupsafe']}", {"CC": "/bin/false"}),
+    ]
+    for spec, env in builds:
+        name = spec.split("==")[0]
+        if any(destination.glob(f"{name}-*-py3-none-any.whl")):
+            continue
+        run(
+            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", ":all:",
+            spec, "-w", str(destination), env={**os.environ, **env},
+        )
+
+
+def this_package_wheel(destination: Path) -> None:
+    for old in destination.glob("jupyterlite_datasette-*.whl"):
+        old.unlink()
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(ROOT), "-w", str(destination))
+
+
+def contents(destination: Path) -> None:
+    """The notebooks and the demo database, as the site's files."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        # The Pyodide kernel is "python"; the notebooks name CPython's "python3",
+        # which would make JupyterLite ask which kernel to start.
+        nb = json.loads(notebook.read_text())
+        nb["metadata"]["kernelspec"] = PYODIDE_KERNELSPEC
+        (destination / notebook.name).write_text(json.dumps(nb, indent=1))
+    demo = CACHE / f"flights-{DEMO_FLIGHTS}.db"
+    if not demo.exists():
+        build_demo_db(demo, limit=DEMO_FLIGHTS)
+    shutil.copy(demo, destination / "flights.db")
+
+
+def lite_config(content: Path) -> dict:
+    kernel = VERSIONS["kernel"]
+    return {
+        "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True},
+        "PyodideLockAddon": {
+            "enabled": True,
+            "specs": ["jupyterlite-datasette", *(f"{name}=={version}" for name, version in kernel.items())],
+            # The kernel ships its own stand-ins for these; Datasette never
+            # imports pip or setuptools at run time.
+            "excludes_extra": ["widgetsnbextension", "jupyterlab-widgets", "pip", "setuptools"],
+            # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette`
+            # works with no %pip cell (a magic has no import to detect).
+            "prefetch_extra": ["jupyterlite-datasette"],
+        },
+    }
+
+
+def build(output: Path, online: bool) -> Path:
+    lite_dir = CACHE / "lite-dir"
+    shutil.rmtree(lite_dir, ignore_errors=True)
+    pyodide_dir = lite_dir / "static" / "pyodide"
+    wheels_dir = lite_dir / "static" / "pyodide-lock"
+    pyodide_dir.mkdir(parents=True)
+    wheels_dir.mkdir(parents=True)
+
+    package = pyodide_package()
+    if not online:
+        for name in PYODIDE_CORE:
+            shutil.copy(package / name, pyodide_dir)
+    (pyodide_dir / "pyodide-lock.json").write_text(json.dumps(seed_lock(package / "pyodide-lock.json")))
+
+    wheel_cache = CACHE / "wheels"
+    wheel_cache.mkdir(parents=True, exist_ok=True)
+    pure_python_wheels(wheel_cache)
+    this_package_wheel(wheel_cache)
+    for wheel in wheel_cache.glob("*.whl"):
+        shutil.copy(wheel, wheels_dir)
+
+    content = lite_dir / "content"
+    contents(content)
+
+    site_config = json.loads((LITE / "jupyter-lite.json").read_text())
+    kernel_settings = site_config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+    # Set explicitly: an incremental build can drop it, and the kernel would
+    # then load Pyodide from the CDN without a word.
+    kernel_settings["pyodideUrl"] = PYODIDE_CDN if online else "./static/pyodide/pyodide.mjs"
+    (lite_dir / "jupyter-lite.json").write_text(json.dumps(site_config, indent=2))
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content), indent=2))
+
+    shutil.rmtree(output, ignore_errors=True)
+    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+    run(
+        sys.executable, "-m", "jupyter", "lite", "build",
+        "--lite-dir", str(lite_dir), "--output-dir", str(output), "--pyodide-lock",
+        cwd=lite_dir, env=env,
+    )
+    if online:
+        # The pyodide addon points at the local copy whenever one is configured.
+        config_path = output / "jupyter-lite.json"
+        config = json.loads(config_path.read_text())
+        config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"] = PYODIDE_CDN
+        config_path.write_text(json.dumps(config, indent=2))
+    return output
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=LITE / "_output")
+    parser.add_argument("--online", action="store_true", help="load Pyodide from its CDN")
+    args = parser.parse_args()
+    print(f"built {build(args.output.resolve(), args.online)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The offline JupyterLite site: built once, served on 127.0.0.1, every request recorded."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .lab import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def build_site(output: Path) -> Path:
+    subprocess.run([sys.executable, str(ROOT / "lite" / "build.py"), "--output", str(output)], check=True)
+    return output
+
+
+class StaticServer:
+    """``python -m http.server`` over the built site, as any static host would serve it."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "-d", str(directory)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/jupyter-lite.json", timeout=2):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class RequestLog:
+    """Every request of a browser context: its pages, workers and service worker."""
+
+    def __init__(self, context):
+        self.urls: list[str] = []
+        context.on("request", lambda request: self.urls.append(request.url))
+
+    def hosts(self) -> set[str]:
+        return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme in ("http", "https", "ws", "wss")}

@@ -1,0 +1,135 @@
+"""The offline JupyterLite site in headless Chromium: Datasette in the Pyodide kernel."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import browser_page
+from support.databases import HOSTILE
+from support.lab import NotebookPage
+from support.lite import RequestLog, StaticServer, build_site
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def lite_site(tmp_path_factory):
+    site = build_site(tmp_path_factory.mktemp("lite") / "site")
+    server = StaticServer(site)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def lite_page(browser, request, tmp_path_factory):
+    # No route here: a route would hide requests; the log must see them all.
+    with browser_page(browser, request, tmp_path_factory) as page:
+        yield page, RequestLog(page.context)
+
+
+def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
+    assert log.urls, "no requests were recorded"
+    assert log.hosts() == {f"127.0.0.1:{server.port}"}, sorted(log.hosts())
+
+
+def browse_quickstart(nb: NotebookPage) -> None:
+    """Run All, then click, filter and query in the widget; check w.path each time."""
+    nb.run_all()
+    frame = nb.frame()
+    frame.locator("h1", has_text="flights").first.wait_for(timeout=120_000)
+    frame.get_by_text("50,000 rows").wait_for()
+    nb.wait_for_output(6, "'/flights/flights'", timeout=60_000)
+    # The database was brought to the kernel first, by the fast route.
+    nb.wait_for_output(2, "flights.db: fetched from the site to /tmp/jupyterlite-datasette/flights.db")
+
+    # Into another table, by a link.
+    frame.locator("a[href='/flights']").first.click()
+    frame.locator("h1", has_text="flights").first.wait_for()
+    frame.locator("a[href='/flights/airlines']").first.click()
+    frame.locator("h1", has_text="airlines").wait_for()
+    nb.run_cell(6)
+    nb.wait_for_output(6, "'/flights/airlines'")
+
+    # A filter.
+    frame.locator("select[name=_filter_column]").select_option("carrier")
+    frame.locator("input[name=_filter_value]").fill("UA")
+    frame.locator("input[type=submit][value=Apply]").click()
+    frame.get_by_text('1 row where carrier = "UA"').wait_for()
+    frame.get_by_text("United Air Lines Inc.").wait_for()
+
+    # A SQL query from the database page.
+    nb.widget().locator(".jld-address input").fill("/flights")
+    nb.widget().locator(".jld-address input").press("Enter")
+    frame.locator("textarea[name=sql]").fill("select origin, count(*) as n from flights group by origin order by n desc")
+    frame.locator("input[type=submit][value='Run SQL']").click()
+    frame.locator("td.col-n").first.wait_for()
+    assert frame.locator("td.col-origin").count() == 3
+    nb.run_cell(6)
+    nb.wait_for_output(6, "'/flights?sql=select+origin")
+
+
+def test_quickstart_in_jupyterlab(lite_site, lite_page):
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    browse_quickstart(nb)
+    expect_only_local_requests(log, lite_site)
+
+
+def test_quickstart_in_notebook7(lite_site, lite_page):
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)
+    browse_quickstart(nb)
+    expect_only_local_requests(log, lite_site)
+
+
+def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    # Upload it through the file browser, as a user brings their own data.
+    with page.expect_file_chooser() as chooser:
+        page.locator(".jp-FileBrowser-toolbar [title='Upload Files']").first.click()
+    chooser.value.set_files(str(hostile_db))
+    page.locator(".jp-DirListing-item", has_text="hostile.db").wait_for()
+    # Reuse the quickstart's first cells with the hostile database instead.
+    nb.run_cell(1)
+    editor = nb.cell(2).locator(".cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("%datasette hostile.db")
+    nb.run_cell(2)
+    # Only the browser has this file: it is copied through /drive.
+    nb.wait_for_output(2, "hostile.db: copied from the browser's storage to /tmp/jupyterlite-datasette/hostile.db")
+    frame = nb.frame()
+    frame.locator("a[href='/hostile']").first.click()
+    frame.locator("h3 a", has_text="<script>").first.click()
+    frame.locator("h1", has_text="<script>").wait_for()
+    for payload in HOSTILE[:3]:
+        assert frame.locator("td", has_text=payload).count() >= 1
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__pwned") is None
+    assert frame.locator("body").evaluate("() => window.__pwned_inner") is None
+    assert "allow-same-origin" not in nb.widget().locator("iframe").get_attribute("sandbox").split()
+    expect_only_local_requests(log, lite_site)
+
+
+@pytest.mark.parametrize("ui", ["lab", "notebooks"])
+@pytest.mark.parametrize("notebook, widgets", [("your-own-data.ipynb", 2), ("python-api.ipynb", 1)])
+def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/{ui}/index.html?path={notebook}", status_bar=ui == "lab")
+    nb.run_all()
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                 .every((prompt) => /\\[\\d+\\]/.test(prompt.innerText))""",
+        timeout=120_000,
+    )
+    for nth in range(widgets):
+        nb.frame(nth).locator("h1").first.wait_for()
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.all_inner_texts()
+    if notebook == "python-api.ipynb":
+        nb.frame().locator("#facet-origin").wait_for()
+        assert nb.widget().locator(".jld-address input").input_value() == "/flights/flights?_facet=origin&carrier=UA"
+    expect_only_local_requests(log, lite_site)
