@@ -150,6 +150,9 @@ class DatasetteView {
     /** @type {string[]} */
     this.history = [];
     this.index = -1;
+    /** The history slot being loaded, so that a second Back counts from it. */
+    /** @type {number | undefined} */
+    this.loadingIndex = undefined;
     /** Counts navigations: only the newest may change what is shown. */
     this.latest = 0;
     this.renders = 0;
@@ -215,6 +218,7 @@ class DatasetteView {
    */
   async go(path, at, { method = "GET", body, contentType } = {}) {
     const ticket = ++this.latest;
+    this.loadingIndex = at;
     this.setBusy(true);
     this.showError("");
     this.address.value = path;
@@ -234,13 +238,16 @@ class DatasetteView {
       this.showError(`Could not load ${path}: ${/** @type {Error} */ (error).message}`);
     } finally {
       clearTimeout(slow);
-      if (ticket === this.latest) this.setBusy(false);
+      if (ticket === this.latest) {
+        this.loadingIndex = undefined;
+        this.setBusy(false);
+      }
     }
   }
 
   /** @param {number} step */
   moveInHistory(step) {
-    const target = this.index + step;
+    const target = (this.loadingIndex ?? this.index) + step;
     if (target >= 0 && target < this.history.length) this.go(this.history[target], target);
   }
 
