@@ -9,10 +9,9 @@ from typing import Any
 from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
-from .drive import kernel_local
 from .errors import SettingError
 from .runtime import in_pyodide
-from .sources import metadata_file, sqlite_header, sqlite_opens
+from .sources import metadata_file, sqlite_file
 
 
 def coerce_setting(name: str, value: Any) -> Any:
@@ -42,16 +41,6 @@ def coerce_setting(name: str, value: Any) -> Any:
     return value
 
 
-def checked_local_file(path: str | os.PathLike):
-    """A checked SQLite file at a path the kernel can read fast.
-
-    In JupyterLite, SQLite opens the kernel-local copy, not /drive (slow).
-    """
-    local = kernel_local(sqlite_header(path))
-    sqlite_opens(local, path)
-    return local
-
-
 def build_datasette(
     paths: Iterable[str | os.PathLike] = (),
     *,
@@ -65,12 +54,13 @@ def build_datasette(
     :class:`~jupyterlite_datasette.errors.DatasetteInputError` before anything
     is built.
     """
-    files = [str(checked_local_file(p)) for p in paths]
+    # The cheap checks first, before any database is copied into the kernel.
     if metadata is None or isinstance(metadata, Mapping):
         metadata_dict = dict(metadata or {})
     else:
         metadata_dict = metadata_file(metadata)
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
+    files = [str(sqlite_file(p)) for p in paths]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     return Datasette(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from datasette.utils import BadMetadataError, parse_metadata
 
+from .drive import kernel_local
 from .errors import DatabaseFileError, MetadataFileError
 
 #: The first 16 bytes of every SQLite 3 database file.
@@ -19,10 +20,14 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def sqlite_file(path: str | os.PathLike) -> Path:
-    """Return `path` made absolute, or raise if it is not a readable SQLite database."""
-    resolved = sqlite_header(path)
-    sqlite_opens(resolved, path)
-    return resolved
+    """The path to open `path` at, or raise if it is not a readable SQLite database.
+
+    That is `path` made absolute; in JupyterLite, for a file on /drive, a
+    kernel-local copy, which SQLite then checks instead of the slow original.
+    """
+    local = kernel_local(sqlite_header(path))
+    sqlite_opens(local, path)
+    return local
 
 
 def sqlite_header(path: str | os.PathLike) -> Path:
