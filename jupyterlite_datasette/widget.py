@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anywidget
 import httpx
@@ -67,6 +70,31 @@ class DatasetteWidget(anywidget.AnyWidget):
     def navigate(self, path: str) -> None:
         """Show `path` (e.g. ``"/mydb/mytable?_sort=name"``) in every view."""
         self.path = path
+
+    def query(self, sql: str, database: str | None = None, *, params: Any = ()) -> list[dict]:
+        """Run SQL on a database (the first one by default); return its rows as dicts.
+
+        Synchronous, for quick checks from code; files opened read-only stay so.
+        """
+        names = [name for name in self.ds.databases if name != "_internal"]
+        if database is not None and database not in names:
+            raise ValueError(f"no database named {database!r}; this Datasette has {', '.join(names)}")
+        conn = self.ds.get_database(database).connect()
+        try:
+            conn.row_factory = sqlite3.Row
+            return [dict(row) for row in conn.execute(sql, params)]
+        finally:
+            conn.close()
+
+    async def json(self, path: str | None = None) -> Any:
+        """The JSON of the page shown (or of `path`), with all its filters, from Datasette's API."""
+        parts = urlsplit(transport.internal_path(path or self.path))
+        json_path = (parts.path.rstrip("/") or "/") + ".json" + (f"?{parts.query}" if parts.query else "")
+        await self.ds.invoke_startup()
+        response = await transport.request(self.ds, json_path)
+        if response.status != 200:
+            raise ValueError(f"{json_path}: Datasette answered {response.status}: {response.body[:200]!r}")
+        return json.loads(response.body)
 
     @traitlets.validate("path")
     def _check_path(self, proposal: dict) -> str:

@@ -199,3 +199,42 @@ async def test_browsing_leaves_the_file_byte_for_byte_unchanged(fixtures_copy):
     assert all("status" in reply for reply, _ in received)
     after = hashlib.sha256(fixtures_copy.read_bytes()).hexdigest(), fixtures_copy.stat().st_mtime_ns
     assert after == before
+
+
+def test_query_returns_rows_as_dicts(widget):
+    rows = widget.query("select code, name from states where code = ?", params=["MI"])
+    assert rows == [{"code": "MI", "name": "Michigan"}]
+    assert widget.query("select count(*) as n from facetable", database="fixtures") == [{"n": 300}]
+
+
+def test_query_is_read_only_and_names_bad_databases(widget):
+    import sqlite3
+
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        widget.query("delete from facetable")
+    with pytest.raises(ValueError, match="no database named 'nope'; this Datasette has fixtures"):
+        widget.query("select 1", database="nope")
+
+
+@pytest.mark.parametrize(
+    "path, check",
+    [
+        ("/fixtures/facetable?state=CA&_sort=id", lambda data: (len(data["rows"]), data["filtered_table_rows_count"]) == (100, 100)),
+        ("/fixtures?sql=select+count(*)+as+n+from+facetable", lambda data: data["rows"] == [[300]]),
+        ("/fixtures/states/MI", lambda data: data["rows"] == [["MI", "Michigan"]]),
+        ("/", lambda data: "fixtures" in data),
+    ],
+)
+async def test_json_of_any_view_keeps_its_filters(widget, path, check):
+    assert check(await widget.json(path))
+
+
+async def test_json_defaults_to_the_page_shown(widget):
+    widget.path = "/fixtures/facetable?city=city+3"
+    data = await widget.json()
+    assert {row[2] for row in data["rows"]} == {"city 3"}
+
+
+async def test_json_of_a_missing_page_is_a_clear_error(widget):
+    with pytest.raises(ValueError, match="/fixtures/nope.json: Datasette answered 404"):
+        await widget.json("/fixtures/nope")
