@@ -9,7 +9,6 @@ the file browser) is copied through /drive instead, with progress shown.
 from __future__ import annotations
 
 import shutil
-import sys
 import time
 from pathlib import Path
 
@@ -70,13 +69,14 @@ def fetch_from_site(relative: Path) -> bytes | None:
 
 
 def copy_with_progress(source: Path, destination: Path, size: int) -> None:
+    show_progress = size > 8 * CHUNK
     done = 0
     with source.open("rb") as src, destination.open("wb") as dst:
         while chunk := src.read(CHUNK):
             dst.write(chunk)
             done += len(chunk)
-            if size > 8 * CHUNK:
-                print(f"\r{source.name}: {done / size:4.0%} of {size / 1e6:.1f} MB", end="", file=sys.stdout, flush=True)
-    if size > 8 * CHUNK:
+            if show_progress:
+                print(f"\r{source.name}: {done / size:4.0%} of {size / 1e6:.1f} MB", end="", flush=True)
+    if show_progress:
         print()
     shutil.copystat(source, destination)

@@ -57,6 +57,8 @@ async def request(
     """Send one request to `ds`, following redirects; update `cookies` in place."""
     method = method.upper()
     path = internal_path(path)
+    # Datasette must have run its startup hooks before it answers; idempotent.
+    await ds.invoke_startup()
     for _ in range(MAX_REDIRECTS + 1):
         response = await ds.client.request(
             method,

@@ -90,7 +90,6 @@ class DatasetteWidget(anywidget.AnyWidget):
         """The JSON of the page shown (or of `path`), with all its filters, from Datasette's API."""
         parts = urlsplit(transport.internal_path(path or self.path))
         json_path = (parts.path.rstrip("/") or "/") + ".json" + (f"?{parts.query}" if parts.query else "")
-        await self.ds.invoke_startup()
         response = await transport.request(self.ds, json_path)
         if response.status != 200:
             raise ValueError(f"{json_path}: Datasette answered {response.status}: {response.body[:200]!r}")
@@ -121,7 +120,6 @@ class DatasetteWidget(anywidget.AnyWidget):
     async def _answer(self, content: dict, buffers: list) -> None:
         reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}
         try:
-            await self.ds.invoke_startup()
             response = await transport.request(
                 self.ds,
                 str(content.get("path", "")),

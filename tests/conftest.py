@@ -111,6 +111,15 @@ def page(browser, request, tmp_path_factory):
         yield page
 
 
+@pytest.fixture
+def lite_page(browser, request, tmp_path_factory):
+    """A page whose every request (pages, workers, service worker) is logged; none is refused."""
+    from support.lite import RequestLog
+
+    with browser_page(browser, request, tmp_path_factory) as page:
+        yield page, RequestLog(page.context)
+
+
 def pytest_collection_modifyitems(config, items):
     # Playwright's sync API leaves an asyncio loop marked as running in this
     # thread for as long as the browser is open, and async tests cannot start

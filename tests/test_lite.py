@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 
-from conftest import browser_page
 from support.databases import HOSTILE
 from support.lab import NotebookPage
 from support.lite import RequestLog, StaticServer, build_site
@@ -20,13 +19,6 @@ def lite_site(tmp_path_factory):
     server = StaticServer(site)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def lite_page(browser, request, tmp_path_factory):
-    # No route here: a route would hide requests; the log must see them all.
-    with browser_page(browser, request, tmp_path_factory) as page:
-        yield page, RequestLog(page.context)
 
 
 def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:

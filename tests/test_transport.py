@@ -95,3 +95,11 @@ async def test_stylesheets_a_page_links_are_served(ds):
         assert css.status == 200
         assert css.content_type.startswith("text/css")
         assert b"{" in css.body
+
+
+async def test_the_first_request_runs_datasettes_startup(fixtures_db):
+    fresh = build_datasette([fixtures_db])
+    assert not fresh._startup_invoked
+    response = await request(fresh, "/fixtures")
+    assert response.status == 200
+    assert fresh._startup_invoked
