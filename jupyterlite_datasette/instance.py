@@ -47,8 +47,11 @@ def build_datasette(
     metadata: str | os.PathLike | Mapping | None = None,
     settings: Mapping[str, Any] | None = None,
     memory: bool = False,
+    write: bool = False,
 ) -> Datasette:
-    """A Datasette over SQLite files, opened immutable so they are never written.
+    """A Datasette over SQLite files, opened immutable so they are never written,
+    unless `write` is true: then they open mutable, as ``datasette serve`` opens
+    them, and write canned queries change them.
 
     Every input is checked first, so a bad one raises a
     :class:`~jupyterlite_datasette.errors.DatasetteInputError` before anything
@@ -64,7 +67,8 @@ def build_datasette(
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     return Datasette(
-        immutables=files,
+        files=files if write else [],
+        immutables=[] if write else files,
         metadata=metadata_dict,
         settings=final_settings,
         memory=memory,

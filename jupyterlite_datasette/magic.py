@@ -16,8 +16,13 @@ from .widget import DatasetteWidget
 @magics_class
 class DatasetteMagics(Magics):
     @magic_arguments()
-    @argument("files", nargs="*", metavar="FILE", help="SQLite database files to open (read-only).")
+    @argument("files", nargs="*", metavar="FILE", help="SQLite database files to open (read-only unless --write).")
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
+    @argument(
+        "--write",
+        action="store_true",
+        help="Open the files for writing, so write canned queries can change them.",
+    )
     @argument("--memory", action="store_true", help="Add an in-memory database, _memory.")
     @argument(
         "-s",
@@ -51,6 +56,7 @@ class DatasetteMagics(Magics):
                 metadata=args.metadata,
                 settings=dict(args.setting),
                 memory=args.memory,
+                write=args.write,
                 path=args.path,
                 height=args.height,
             )

@@ -20,19 +20,28 @@ from . import transport
 from .instance import build_datasette
 
 STATIC = Path(__file__).parent / "static"
+#: The frame's script, in the order its parts depend on each other.
+FRAME_PARTS = ("core", "network", "page", "navigation")
+
+
+def frame_script() -> str:
+    """The parts of the frame's script, in one function scope of their own."""
+    parts = [(STATIC / "frame" / f"{name}.js").read_text() for name in FRAME_PARTS]
+    return "(() => {\n" + "\n".join(parts) + "\n})();\n"
 
 
 class DatasetteWidget(anywidget.AnyWidget):
     """Browse a Datasette in the notebook.
 
     ``DatasetteWidget("a.db", "b.db", metadata="meta.yml")`` opens SQLite files
-    read-only; ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
+    read-only (``write=True`` lets write canned queries change them);
+    ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
     """
 
     _esm = STATIC / "widget.js"
     _css = STATIC / "widget.css"
     #: Script run inside every sandboxed page; sent once, with the model.
-    _frame_js = traitlets.Unicode((STATIC / "frame.js").read_text()).tag(sync=True)
+    _frame_js = traitlets.Unicode(frame_script()).tag(sync=True)
 
     #: The page shown (after redirects); setting it navigates.
     path = traitlets.Unicode("/").tag(sync=True)
@@ -45,17 +54,18 @@ class DatasetteWidget(anywidget.AnyWidget):
         metadata: str | os.PathLike | Mapping | None = None,
         settings: Mapping[str, Any] | None = None,
         memory: bool = False,
+        write: bool = False,
         path: str | None = None,
         height: int = 600,
         ds: Datasette | None = None,
     ) -> None:
-        if ds is not None and (paths or metadata or settings or memory):
+        if ds is not None and (paths or metadata or settings or memory or write):
             raise ValueError(
-                "pass either ds= or files/metadata/settings/memory, not both: "
+                "pass either ds= or files/metadata/settings/memory/write, not both: "
                 "configure the Datasette you pass in ds= directly"
             )
         self.ds = ds if ds is not None else build_datasette(
-            paths, metadata=metadata, settings=settings, memory=memory
+            paths, metadata=metadata, settings=settings, memory=memory, write=write
         )
         # One cookie jar per widget, like one browser tab.
         self._cookies = httpx.Cookies()
@@ -140,6 +150,9 @@ class DatasetteWidget(anywidget.AnyWidget):
             status=response.status,
             content_type=response.content_type,
             final_path=response.final_path,
+            # Cookies stay in the kernel's jar; page scripts never see them,
+            # as fetch() in a browser never shows Set-Cookie.
+            headers=[[k, v] for k, v in response.headers if k.lower() != "set-cookie"],
         )
         self.send(reply, buffers=[response.body])
         if content.get("navigation"):

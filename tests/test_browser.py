@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from support.lab import NotebookPage, write_notebook
+from support.lab import NotebookPage, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -26,11 +26,6 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def open_notebook(page, lab, name, cells) -> NotebookPage:
-    write_notebook(lab.root / name, cells)
-    return NotebookPage(page, lab.notebook_url(name))
-
-
 def run_setup(nb: NotebookPage) -> None:
     for index in range(len(SETUP)):
         nb.run_cell(index)
@@ -45,10 +40,6 @@ def expect_kernel_path(nb: NotebookPage, path: str) -> None:
     """Re-run the probe cell until the kernel reports `path`."""
     nb.run_cell(3)
     nb.wait_for_output(3, f"path: {path}")
-
-
-def address(nb: NotebookPage) -> str:
-    return nb.widget().locator(".jld-address input").input_value()
 
 
 def test_browse_click_filter_query_history_address(page, lab):
@@ -80,41 +71,39 @@ def test_browse_click_filter_query_history_address(page, lab):
     frame.locator("input[name=_filter_value]").fill("NY")
     frame.locator("input[type=submit][value=Apply]").click()
     frame.get_by_text('100 rows where state = "NY"').wait_for()
-    assert "state" in address(nb) and "NY" in address(nb)
-    expect_kernel_path(nb, address(nb))
+    assert "state" in nb.address() and "NY" in nb.address()
+    expect_kernel_path(nb, nb.address())
 
     # A facet link and a sort link.
     frame.locator("a[href*='_facet=city']").first.click()
     frame.locator(".facet-info-name", has_text="city").wait_for()
     frame.locator("th a", has_text="score").first.click()
     frame.locator("th", has_text="score ▼").wait_for()
-    assert "_sort=score" in address(nb)
+    assert "_sort=score" in nb.address()
 
     # A SQL query through the database page's form.
     nb.widget().locator(".jld-address input").fill("/fixtures")
     nb.widget().locator(".jld-address input").press("Enter")
     expect_heading(frame, "fixtures")
-    frame.locator("textarea[name=sql]").fill(
-        "select city, count(*) as n from facetable group by city order by city"
-    )
+    nb.type_sql("select city, count(*) as n from facetable group by city order by city")
     frame.locator("input[type=submit][value='Run SQL']").click()
     frame.locator("td.col-n").first.wait_for()
     assert frame.locator("td.col-n").count() == 7
-    sql_path = address(nb)
+    sql_path = nb.address()
     assert sql_path.startswith("/fixtures?sql=select+city")
     expect_kernel_path(nb, sql_path)
 
     # Back and forward with the toolbar.
     nb.widget().get_by_role("button", name="Back").click()
-    frame.locator("textarea[name=sql]").wait_for()
-    assert address(nb) == "/fixtures"
+    frame.locator(".CodeMirror").wait_for()
+    assert nb.address() == "/fixtures"
     nb.widget().get_by_role("button", name="Back").click()
     frame.locator("th", has_text="score ▼").wait_for()
-    expect_kernel_path(nb, address(nb))
+    expect_kernel_path(nb, nb.address())
     nb.widget().get_by_role("button", name="Forward").click()
     nb.widget().get_by_role("button", name="Forward").click()
     frame.locator("td.col-n").first.wait_for()
-    assert address(nb) == sql_path
+    assert nb.address() == sql_path
     assert nb.widget().get_by_role("button", name="Forward").is_disabled()
 
     # Typing a path in the address field.
@@ -138,12 +127,12 @@ def test_python_navigates_and_pages_other_than_html(page, lab):
 
     nb.run_cell(4)
     frame.locator("th", has_text="score ▲").wait_for()
-    assert address(nb) == "/fixtures/facetable?_sort_desc=score"
+    assert nb.address() == "/fixtures/facetable?_sort_desc=score"
     # A redirect: the page shown and .path end at the final path.
     nb.run_cell(5)
     frame.get_by_text("300 rows").wait_for()
     expect_kernel_path(nb, "/fixtures/facetable")
-    assert address(nb) == "/fixtures/facetable"
+    assert nb.address() == "/fixtures/facetable"
 
     # A JSON link shows pretty-printed JSON.
     frame.locator("a", has_text="json").first.click()
@@ -169,7 +158,7 @@ def test_fragments_external_links_and_reload(page, lab):
     frame.locator("#jump").click()
     frame.locator("#far-below").wait_for()
     assert frame.locator("body").evaluate("() => window.scrollY") > 1000
-    assert address(nb) == "/"
+    assert nb.address() == "/"
 
     # External links open in a new tab, without an opener. (The tab gets a
     # stand-in page: the tests never reach the internet.)
@@ -183,7 +172,7 @@ def test_fragments_external_links_and_reload(page, lab):
     assert popup.url.startswith("https://datasette.io")
     assert popup.evaluate("() => window.opener") is None
     popup.close()
-    assert address(nb) == "/"
+    assert nb.address() == "/"
 
     # Reload with the kernel still running: the widget comes back at its page.
     frame.locator("a[href='/fixtures']").first.click()
@@ -193,7 +182,7 @@ def test_fragments_external_links_and_reload(page, lab):
     page.reload()
     NotebookPage.wait_for_kernel_idle(nb)
     expect_heading(nb.frame(), "fixtures")
-    assert address(nb) == "/fixtures"
+    assert nb.address() == "/fixtures"
 
 
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):

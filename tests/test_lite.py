@@ -54,7 +54,7 @@ def browse_quickstart(nb: NotebookPage) -> None:
     # A SQL query from the database page.
     nb.widget().locator(".jld-address input").fill("/flights")
     nb.widget().locator(".jld-address input").press("Enter")
-    frame.locator("textarea[name=sql]").fill("select origin, count(*) as n from flights group by origin order by n desc")
+    nb.type_sql("select origin, count(*) as n from flights group by origin order by n desc")
     frame.locator("input[type=submit][value='Run SQL']").click()
     frame.locator("td.col-n").first.wait_for()
     assert frame.locator("td.col-origin").count() == 3

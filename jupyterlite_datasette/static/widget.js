@@ -10,8 +10,8 @@ const INTERNAL_ORIGIN = "http://localhost";
 const SLOW_REPLY_MS = 10000;
 
 /**
- * @typedef {{ status: number, contentType: string, finalPath: string, body: DataView | ArrayBuffer }} KernelResponse
- * @typedef {{ method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, contentType?: string }} KernelRequest
+ * @typedef {{ status: number, contentType: string, finalPath: string, headers: [string, string][], body: DataView | ArrayBuffer }} KernelResponse
+ * @typedef {{ method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
  * @typedef {import("@anywidget/types").AnyModel<{ path: string, height: number, _frame_js: string }>} Model
  */
 
@@ -33,9 +33,8 @@ class KernelChannel {
    * @param {KernelRequest} request
    * @returns {Promise<KernelResponse | null>}
    */
-  request({ method = "GET", path, navigation = false, body, contentType }) {
+  request({ method = "GET", path, navigation = false, body, headers }) {
     const id = `${this.prefix}-${++this.count}`;
-    const headers = contentType ? { "content-type": contentType } : undefined;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
@@ -64,6 +63,7 @@ class KernelChannel {
         status: msg.status,
         contentType: msg.content_type || "",
         finalPath: msg.final_path,
+        headers: Array.isArray(msg.headers) ? msg.headers : [],
         body: buffers?.[0] ?? new ArrayBuffer(0),
       });
   }
@@ -112,10 +112,72 @@ function bodyText(response) {
   return decoder.decode(response.body);
 }
 
+/**
+ * The body as an ArrayBuffer of its own, ready to transfer.
+ * @param {DataView | ArrayBuffer} body
+ */
+function ownBuffer(body) {
+  if (!(body instanceof DataView)) return body;
+  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
+  return whole ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+}
+
+/** @param {string} contentType */
+const mediaType = (contentType) => contentType.split(";")[0].trim().toLowerCase();
+
+/** @param {string} type */
+const isJson = (type) => type === "application/json" || type.endsWith("+json");
+
+/** Datasette's static files are content-addressed or fixed per version: keep them. */
+const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
+
+/** @param {string} path the last segment of a path, as a file name */
+function fileNameOf(path) {
+  const segment = new URL(path, INTERNAL_ORIGIN).pathname.split("/").pop() || "";
+  return decodeURIComponent(segment) || "download";
+}
+
+/**
+ * The file name a response downloads as, or "" when it is a page to show:
+ * what Datasette marks as an attachment, CSV/TSV, and anything not text.
+ * @param {KernelResponse} response
+ */
+function downloadName(response) {
+  if (response.status !== 200) return "";
+  const disposition = response.headers.find(([key]) => key.toLowerCase() === "content-disposition")?.[1] || "";
+  if (/^\s*attachment/i.test(disposition)) {
+    const named = /filename="([^"]+)"|filename=([^;\s]+)/i.exec(disposition);
+    return named ? named[1] || named[2] : fileNameOf(response.finalPath);
+  }
+  const type = mediaType(response.contentType);
+  const path = new URL(response.finalPath, INTERNAL_ORIGIN).pathname;
+  if (type === "text/csv" || type === "text/tab-separated-values" || /\.(csv|tsv)$/i.test(path)) {
+    return fileNameOf(response.finalPath);
+  }
+  const shown = type === "text/html" || type.startsWith("text/") || isJson(type) || type === "application/javascript";
+  return shown ? "" : fileNameOf(response.finalPath);
+}
+
+/**
+ * Save bytes as a file through the browser's own download, exactly as they are.
+ * @param {DataView | ArrayBuffer} body
+ * @param {string} name
+ */
+function saveFile(body, name) {
+  // octet-stream: the browser saves the bytes and never renders them.
+  const url = URL.createObjectURL(new Blob([body], { type: "application/octet-stream" }));
+  const link = element("a", { href: url, download: name });
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** @param {KernelResponse} response */
 function readableText(response) {
-  const type = response.contentType.split(";")[0].trim().toLowerCase();
-  if (type === "application/json" || type.endsWith("+json")) {
+  const type = mediaType(response.contentType);
+  if (isJson(type)) {
     const text = bodyText(response);
     try {
       return JSON.stringify(JSON.parse(text), null, 2);
@@ -157,20 +219,25 @@ class DatasetteView {
     this.latest = 0;
     this.renders = 0;
     /** @type {Map<string, Promise<string>>} */
-    this.stylesheetCache = new Map();
+    this.assetCache = new Map();
+    /** The non-HTML response shown as text, which the download button saves. */
+    /** @type {KernelResponse | null} */
+    this.shownText = null;
 
     this.root = element("div", { class: "jld-widget" });
     const toolbar = element("div", { class: "jld-toolbar" });
     this.back = element("button", { type: "button", title: "Back", "aria-label": "Back" }, "\u2190");
     this.forward = element("button", { type: "button", title: "Forward", "aria-label": "Forward" }, "\u2192");
     this.reload = element("button", { type: "button", title: "Reload", "aria-label": "Reload" }, "\u27f3");
+    this.download = element("button", { type: "button", class: "jld-download", title: "Download this response" }, "\u2913");
+    this.download.hidden = true;
     const addressForm = element("form", { class: "jld-address" });
     this.address = /** @type {HTMLInputElement} */ (
       element("input", { type: "text", "aria-label": "Datasette path", spellcheck: "false", autocomplete: "off" })
     );
     addressForm.append(this.address);
     this.spinner = element("span", { class: "jld-spinner", role: "status", "aria-label": "Loading" });
-    toolbar.append(this.back, this.forward, this.reload, addressForm, this.spinner);
+    toolbar.append(this.back, this.forward, this.reload, addressForm, this.download, this.spinner);
     this.error = element("div", { class: "jld-error", role: "alert" });
     this.error.hidden = true;
     this.frame = /** @type {HTMLIFrameElement} */ (
@@ -185,6 +252,9 @@ class DatasetteView {
     this.back.addEventListener("click", () => this.moveInHistory(-1));
     this.forward.addEventListener("click", () => this.moveInHistory(1));
     this.reload.addEventListener("click", () => this.go(this.history[this.index] ?? model.get("path"), this.index));
+    this.download.addEventListener("click", () => {
+      if (this.shownText) saveFile(this.shownText.body, fileNameOf(this.shownText.finalPath));
+    });
     // Keys typed here are for the address, not JupyterLab's notebook shortcuts
     // (Enter would otherwise put the cell into edit mode).
     this.address.addEventListener("keydown", (event) => event.stopPropagation());
@@ -217,6 +287,7 @@ class DatasetteView {
    * @param {{method?: string, body?: ArrayBuffer, contentType?: string}} [options]
    */
   async go(path, at, { method = "GET", body, contentType } = {}) {
+    const headers = contentType ? { "content-type": contentType } : undefined;
     const ticket = ++this.latest;
     this.loadingIndex = at;
     this.setBusy(true);
@@ -228,8 +299,15 @@ class DatasetteView {
     );
     try {
       const requested = now();
-      const response = await this.kernel.request({ method, path, navigation: true, body, contentType });
+      const response = await this.kernel.request({ method, path, navigation: true, body, headers });
       if (!response || ticket !== this.latest) return; // a newer navigation won
+      const name = downloadName(response);
+      if (name) {
+        // As in a browser tab: the file is saved and the page stays.
+        saveFile(response.body, name);
+        this.address.value = this.history[this.index] ?? "";
+        return;
+      }
       this.record(response.finalPath, at);
       await this.show(response, { requested, replied: now() });
     } catch (error) {
@@ -279,7 +357,10 @@ class DatasetteView {
     const id = ++this.renders;
     const path = response.finalPath;
     const window = this.frame.contentWindow;
-    if (response.contentType.startsWith("text/html")) {
+    const html = mediaType(response.contentType) === "text/html";
+    this.shownText = html ? null : response;
+    this.download.hidden = html;
+    if (html) {
       // The bytes move to the frame (no copy) and are decoded there.
       const body = response.body;
       const bytes = new Uint8Array(body instanceof DataView ? body.buffer : body, body instanceof DataView ? body.byteOffset : 0, body.byteLength);
@@ -289,20 +370,50 @@ class DatasetteView {
     }
   }
 
-  /** @param {string} href */
-  stylesheet(href) {
-    let css = this.stylesheetCache.get(href);
-    if (!css) {
-      css = this.kernel.request({ path: href }).then(
+  /**
+   * The text of a script or stylesheet on Datasette, "" if it cannot be had.
+   * @param {string} href
+   */
+  asset(href) {
+    let text = this.assetCache.get(href);
+    if (!text) {
+      text = this.kernel.request({ path: href }).then(
         (response) => (response && response.status === 200 ? bodyText(response) : ""),
-        () => {
-          this.stylesheetCache.delete(href); // try again on the next page
-          return "";
-        },
+        () => "",
       );
-      this.stylesheetCache.set(href, css);
+      if (cacheable(href)) {
+        this.assetCache.set(href, text);
+        // A failure is not kept: the next page tries again.
+        text.then((value) => value || this.assetCache.delete(href));
+      }
     }
-    return css;
+    return text;
+  }
+
+  /**
+   * A page script's fetch() or XMLHttpRequest, answered by the kernel.
+   * @param {any} message
+   */
+  async relayFetch(message) {
+    const reply = { type: "reply", id: message.id };
+    const frame = this.frame.contentWindow;
+    try {
+      if (typeof message.path !== "string" || !message.path.startsWith("/")) throw new Error("not a path on Datasette");
+      const headers = Object.fromEntries(
+        Object.entries(message.headers || {}).filter(([key]) => key.toLowerCase() !== "cookie"),
+      );
+      const response = await this.kernel.request({
+        method: String(message.method || "GET"),
+        path: message.path,
+        body: message.body instanceof ArrayBuffer ? message.body : undefined,
+        headers: /** @type {Record<string, string>} */ (headers),
+      });
+      if (!response) throw new Error("cancelled");
+      const body = ownBuffer(response.body);
+      frame?.postMessage({ ...reply, status: response.status, headers: response.headers, body }, "*", [body]);
+    } catch (error) {
+      frame?.postMessage({ ...reply, error: /** @type {Error} */ (error).message }, "*");
+    }
   }
 
   /** @param {MessageEvent} event */
@@ -328,15 +439,18 @@ class DatasetteView {
           window.open(message.url, "_blank", "noopener,noreferrer");
         }
         break;
-      case "stylesheets": {
+      case "assets": {
         const hrefs = (Array.isArray(message.hrefs) ? message.hrefs : []).filter(
           (/** @type {unknown} */ href) => typeof href === "string" && href.startsWith("/"),
         );
-        const texts = await Promise.all(hrefs.map((/** @type {string} */ href) => this.stylesheet(href)));
-        const stylesheets = Object.fromEntries(hrefs.map((/** @type {string} */ href, i) => [href, texts[i]]));
-        this.frame.contentWindow?.postMessage({ type: "stylesheets", id: message.id, stylesheets }, "*");
+        const texts = await Promise.all(hrefs.map((/** @type {string} */ href) => this.asset(href)));
+        const assets = Object.fromEntries(hrefs.map((/** @type {string} */ href, i) => [href, texts[i]]));
+        this.frame.contentWindow?.postMessage({ type: "reply", id: message.id, assets }, "*");
         break;
       }
+      case "fetch":
+        this.relayFetch(message);
+        break;
     }
   }
 

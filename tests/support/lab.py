@@ -208,3 +208,19 @@ class NotebookPage:
 
     def frame(self, nth: int = 0):
         return self.page.frame_locator(".jld-frame").nth(nth)
+
+    def address(self, nth: int = 0) -> str:
+        """The path in the widget's address field."""
+        return self.widget(nth).locator(".jld-address input").input_value()
+
+    def type_sql(self, sql: str, nth: int = 0) -> None:
+        """Replace the text in the page's SQL editor (Datasette's CodeMirror), as a person types."""
+        self.frame(nth).locator(".CodeMirror").first.click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.type(sql)
+
+
+def open_notebook(page, lab: JupyterLab, name: str, cells: list[str]) -> NotebookPage:
+    """Write a notebook of `cells` into the lab's folder and open it."""
+    write_notebook(lab.root / name, cells)
+    return NotebookPage(page, lab.notebook_url(name))

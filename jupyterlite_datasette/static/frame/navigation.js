@@ -1,0 +1,264 @@
+// Navigation inside the frame: links, forms and page scripts ask the parent
+// for pages, which arrive as HTML and are swapped into this one long-lived
+// document, so stylesheets parsed once stay parsed.
+
+/** The newest render asked for; an older one still waiting is dropped. */
+let latestRender = 0;
+/** Time of the click or submit that started the navigation in flight. */
+let startedAt = 0;
+/** When the page being shown was asked for, answered and received, for benchmarks. */
+let timing = {};
+/** @type {Map<string, string>} path -> text of a script or stylesheet, from the kernel */
+const assets = new Map();
+/** @type {Map<string, HTMLStyleElement>} stylesheet path -> its inlined <style> */
+const stylesheets = new Map();
+const decoder = new TextDecoder();
+
+/** Datasette's static files are content-addressed or fixed per version: keep them. */
+const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
+
+/** @param {string} hash */
+function scrollToFragment(hash) {
+  const id = decodeURIComponent(hash.slice(1));
+  const target = id ? document.getElementById(id) || document.getElementsByName(id)[0] : null;
+  if (target) target.scrollIntoView();
+  else if (!id || hash === "#top") window.scrollTo(0, 0);
+}
+
+/**
+ * @param {string} method
+ * @param {string} path
+ * @param {{body?: ArrayBuffer, contentType?: string}} [payload]
+ */
+function navigate(method, path, payload = {}) {
+  post({ type: "navigate", method, path, ...payload }, payload.body ? [payload.body] : []);
+}
+
+/**
+ * Go where a link (or `location.href = ...`) points.
+ * @param {URL} url
+ * @param {number} started when the user asked, for benchmarks
+ */
+function followUrl(url, started) {
+  startedAt = started;
+  if (url.origin === INTERNAL) {
+    if (url.hash && pathOf(url) === currentPath) scrollToFragment(url.hash);
+    else navigate("GET", pathOf(url));
+  } else if (url.protocol === "http:" || url.protocol === "https:") {
+    post({ type: "external", url: url.href });
+  }
+  // Any other scheme (javascript:, data:, file:) is ignored on purpose.
+}
+
+// Clicks and submits: the browser's own default (navigating this frame) is
+// always stopped at once; ours (asking the kernel) happens only if the page's
+// scripts did not prevent it, as a browser would decide.
+const preventDefault = Event.prototype.preventDefault;
+/** @type {WeakSet<Event>} */
+const preventedByPage = new WeakSet();
+Event.prototype.preventDefault = function () {
+  preventedByPage.add(this);
+  preventDefault.call(this);
+};
+/** @type {WeakMap<Event, () => void>} */
+const defaultActions = new WeakMap();
+
+/** @param {Event} event */
+function settle(event) {
+  const action = defaultActions.get(event);
+  defaultActions.delete(event);
+  if (action && !preventedByPage.has(event)) action();
+}
+
+/**
+ * @param {Event} event
+ * @param {() => void} action
+ */
+function takeDefault(event, action) {
+  preventDefault.call(event);
+  defaultActions.set(event, action);
+  // Normally settled when the event bubbles back to window; this catches
+  // events whose propagation a page script stopped.
+  realSetTimeout(() => settle(event), 0);
+}
+
+window.addEventListener(
+  "click",
+  (event) => {
+    const target = /** @type {Element} */ (event.target);
+    const link = target?.closest?.("a[href], area[href]");
+    if (!link || event.button !== 0) return;
+    const started = now();
+    takeDefault(event, () => {
+      const url = resolve(link.getAttribute("href"));
+      if (url) followUrl(url, started);
+    });
+  },
+  true,
+);
+window.addEventListener("click", settle);
+// Middle clicks would open a tab on a URL that only exists in the kernel.
+window.addEventListener("auxclick", (event) => preventDefault.call(event), true);
+
+window.addEventListener(
+  "submit",
+  (event) => {
+    const form = /** @type {HTMLFormElement} */ (event.target);
+    const submitter = /** @type {HTMLElement | null} */ (event.submitter);
+    const started = now();
+    // After the page's own submit listeners: CodeMirror copies its text into
+    // the form's textarea in one.
+    takeDefault(event, () => submitForm(form, submitter, started));
+  },
+  true,
+);
+window.addEventListener("submit", settle);
+// form.submit() fires no submit event; it must reach the kernel all the same.
+HTMLFormElement.prototype.submit = function () {
+  submitForm(this, null, now());
+};
+
+/**
+ * @param {HTMLFormElement} form
+ * @param {HTMLElement | null} submitter
+ * @param {number} started
+ */
+async function submitForm(form, submitter, started) {
+  const button = /** @type {HTMLButtonElement | null} */ (submitter);
+  const method = (button?.getAttribute("formmethod") || form.getAttribute("method") || "GET").toUpperCase();
+  // form.action would resolve against about:srcdoc; the base URL is the page's.
+  const url = resolve(button?.getAttribute("formaction") || form.getAttribute("action") || currentPath);
+  if (!url) return;
+  const data = new FormData(form, submitter);
+  if (method === "GET") {
+    url.search = new URLSearchParams(/** @type {any} */ (data)).toString();
+    url.hash = "";
+    followUrl(url, started);
+    return;
+  }
+  if (url.origin !== INTERNAL) return;
+  startedAt = started;
+  const enctype = button?.getAttribute("formenctype") || form.enctype;
+  // Response serialises the body exactly as a browser would send it.
+  const encoded =
+    enctype === "multipart/form-data"
+      ? new Response(data)
+      : new Response(new URLSearchParams(/** @type {any} */ (data)));
+  const contentType = encoded.headers.get("content-type") || "";
+  navigate(method, pathOf(url), { body: await encoded.arrayBuffer(), contentType });
+}
+
+/**
+ * The page's stylesheets on Datasette's origin, in document order.
+ * @param {Document} page
+ */
+function stylesheetHrefs(page) {
+  const hrefs = [];
+  for (const link of page.head.querySelectorAll("link[rel~=stylesheet][href]")) {
+    const url = resolve(link.getAttribute("href"));
+    if (url && url.origin === INTERNAL) hrefs.push(pathOf(url));
+  }
+  return hrefs;
+}
+
+/** @param {string} href */
+function stylesheet(href) {
+  let style = stylesheets.get(href);
+  if (!style) {
+    style = document.createElement("style");
+    style.dataset.href = href;
+    style.textContent = assets.get(href) ?? "";
+    if (cacheable(href) && style.textContent) stylesheets.set(href, style);
+    else style.dataset.page = ""; // removed with the page
+  }
+  return style;
+}
+
+/**
+ * End the page shown and start the one at `path`, whose body `fillBody` puts in place.
+ * @param {string} path
+ * @param {() => void} fillBody
+ */
+function replacePage(path, fillBody) {
+  endPage();
+  for (const old of document.head.querySelectorAll("[data-page]")) old.remove();
+  currentPath = path;
+  base.href = INTERNAL + path;
+  fillBody();
+  window.scrollTo(0, 0);
+}
+
+/**
+ * Put `page` in place of the current content, reusing parsed stylesheets,
+ * then run its scripts.
+ * @param {Document} page
+ * @param {string} path
+ * @param {string[]} hrefs
+ */
+function swap(page, path, hrefs) {
+  replacePage(path, () => {
+    const head = document.head;
+    for (const [href, style] of stylesheets) if (!hrefs.includes(href)) style.remove();
+    // Moving a <style> keeps its parsed sheet.
+    for (const href of hrefs) head.append(stylesheet(href));
+    // The page's own inline <style> blocks come after its stylesheets.
+    for (const style of page.head.querySelectorAll("style")) {
+      const copy = document.importNode(style, true);
+      copy.dataset.page = "";
+      head.append(copy);
+    }
+    document.title = page.title;
+    document.documentElement.replaceChild(document.adoptNode(page.body), document.body);
+  });
+  runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(src));
+  for (const [href, text] of assets) if (!cacheable(href) || !text) assets.delete(href);
+  rendered();
+}
+
+/**
+ * @param {string} text
+ * @param {string} path
+ */
+function showText(text, path) {
+  replacePage(path, () => {
+    const body = document.createElement("body");
+    body.className = "jld-text";
+    const pre = document.createElement("pre");
+    pre.textContent = text; // text, never markup
+    body.append(pre);
+    document.documentElement.replaceChild(body, document.body);
+  });
+  rendered();
+}
+
+function rendered() {
+  const detail = { path: currentPath, startedAt, ...timing, swapped: now() };
+  window.dispatchEvent(new CustomEvent("datasette:rendered", { detail }));
+  post({ type: "rendered", path: currentPath });
+}
+
+/** @param {{id: number, path: string, html: Uint8Array}} message */
+async function render(message) {
+  const page = new DOMParser().parseFromString(decoder.decode(message.html), "text/html");
+  const hrefs = stylesheetHrefs(page);
+  const missing = [...new Set([...hrefs, ...scriptSources(page)])].filter((href) => !assets.has(href));
+  if (missing.length) {
+    const reply = await ask({ type: "assets", hrefs: missing });
+    for (const [href, text] of Object.entries(reply.assets)) assets.set(href, String(text));
+    if (message.id !== latestRender) return; // a newer page has been asked for
+  }
+  swap(page, message.path, hrefs);
+}
+
+window.addEventListener("message", (event) => {
+  if (event.source !== parentWindow) return;
+  const message = event.data;
+  if (message.type !== "render" && message.type !== "text") return;
+  latestRender = message.id;
+  timing = { ...message.timing, received: now() };
+  if (message.type === "render") render(message);
+  else showText(message.text, message.path);
+});
+
+trackPageScripts();
+post({ type: "ready" });

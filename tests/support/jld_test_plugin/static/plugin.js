@@ -1,0 +1,21 @@
+// Runs in <head>, as plugin scripts do, so it waits for the document.
+document.addEventListener("DOMContentLoaded", async () => {
+  const note = document.createElement("p");
+  note.id = "jld-plugin";
+  note.textContent = `plugin ran on ${location.pathname}${location.search}`;
+  document.body.prepend(note);
+
+  fetch("https://example.com/").then(
+    () => (note.dataset.external = "reached"),
+    () => (note.dataset.external = "refused"),
+  );
+
+  const xhr = new XMLHttpRequest();
+  xhr.open("GET", "/-/plugins.json");
+  xhr.responseType = "json";
+  xhr.onload = () => (note.dataset.plugins = xhr.response.map((plugin) => plugin.name).join(" "));
+  xhr.send();
+
+  const versions = await (await fetch("/-/versions.json")).json();
+  note.dataset.datasette = versions.datasette.version;
+});

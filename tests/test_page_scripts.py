@@ -1,0 +1,210 @@
+"""Pages behave as in a browser tab: Datasette's JavaScript, plugins, POST forms, writes, downloads.
+
+Real JupyterLab and headless Chromium; the bytes downloaded are compared with
+what Datasette itself answers for the same path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from datasette.version import __version__ as datasette_version
+
+from support.lab import NotebookPage, open_notebook
+from support.plugin import install_cell
+
+pytestmark = pytest.mark.browser
+
+
+def widget_cells(line: str) -> list[str]:
+    return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
+
+
+def expect_kernel_path(nb: NotebookPage, cell: int, path: str) -> None:
+    nb.run_cell(cell)
+    nb.wait_for_output(cell, f"path: {path}")
+
+
+def datasette_answer(db: Path, path: str) -> bytes:
+    """What Datasette answers for `path` over `db`, asked outside the kernel."""
+    from jupyterlite_datasette.instance import build_datasette
+
+    async def get() -> bytes:
+        return (await build_datasette([db]).client.get(path)).content
+
+    # Playwright's sync API owns this thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, get()).result()
+
+
+def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
+    nb = open_notebook(page, lab, "cog.ipynb", widget_cells('%datasette fixtures.db --path "/fixtures/facetable?state=CA"'))
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.get_by_text('100 rows where state = "CA"').wait_for()
+
+    def choose(column: str, item: str) -> None:
+        frame.locator(f"th.col-{column} .dropdown-menu-icon").click()
+        frame.locator(f".dropdown-menu a.dropdown-{item}").click()
+
+    # table.js reads the page's query string from `location`: the filter stays.
+    choose("score", "sort-desc")
+    frame.locator("th.col-score", has_text="score ▲").wait_for()
+    assert nb.address() == "/fixtures/facetable?state=CA&_sort_desc=score"
+    expect_kernel_path(nb, 3, "/fixtures/facetable?state=CA&_sort_desc=score")
+
+    choose("city", "facet")
+    frame.locator(".facet-info[data-column=city]").wait_for()
+    assert nb.address() == "/fixtures/facetable?state=CA&_sort_desc=score&_facet=city"
+
+    choose("created", "hide-column")
+    frame.locator("a", has_text="Show all columns").or_(frame.locator("th.col-score")).first.wait_for()
+    frame.locator("th.col-created").wait_for(state="detached")
+    assert "_nocol=created" in nb.address()
+    # One menu on the page: the previous pages' scripts left nothing behind.
+    assert frame.locator(".dropdown-menu").count() == 1
+
+
+def test_codemirror_runs_with_shift_enter_and_the_button(page, lab):
+    nb = open_notebook(page, lab, "editor.ipynb", widget_cells("%datasette fixtures.db --path /fixtures"))
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.locator(".CodeMirror").wait_for()
+    assert not frame.locator("textarea#sql-editor").is_visible()
+
+    nb.type_sql("select 2 + 3 as five")
+    page.keyboard.press("Shift+Enter")
+    frame.locator("td.col-five", has_text="5").wait_for()
+    assert nb.address() == "/fixtures?sql=select+2+%2B+3+as+five"
+
+    # The query page has its own editor; the button submits what was typed there.
+    frame.locator(".CodeMirror").wait_for()
+    nb.type_sql("select 6 * 7 as answer")
+    frame.locator("input[type=submit][value='Run SQL']").click()
+    frame.locator("td.col-answer", has_text="42").wait_for()
+    expect_kernel_path(nb, 3, "/fixtures?sql=select+6+*+7+as+answer")
+
+
+def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
+    cells = [install_cell(), *widget_cells("%datasette fixtures.db --path /fixtures/facetable")]
+    nb = open_notebook(page, lab, "plugin.ipynb", cells)
+    for cell in range(5):
+        nb.run_cell(cell)
+    nb.wait_for_output(0, "plugin registered")
+    frame = nb.frame()
+    note = frame.locator("#jld-plugin")
+    note.wait_for()
+    assert note.inner_text() == "plugin ran on /fixtures/facetable"
+    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(10, 20, 30)"
+    # fetch() and XMLHttpRequest reached Datasette in the kernel; an external
+    # URL was refused at once, not left hanging.
+    frame.locator(f"#jld-plugin[data-datasette='{datasette_version}']").wait_for()
+    frame.locator("#jld-plugin[data-plugins~='jld_test_plugin']").wait_for()
+    frame.locator("#jld-plugin[data-external='refused']").wait_for()
+
+    # On the next page the plugin runs again, once: the old page's listeners are gone.
+    frame.locator(".crumbs a[href='/fixtures']").click()
+    frame.locator("#jld-plugin", has_text="plugin ran on /fixtures").wait_for()
+    frame.locator("a[href='/fixtures/states']").first.click()
+    frame.locator("h1", has_text="states").wait_for()
+    frame.locator("#jld-plugin", has_text="plugin ran on /fixtures/states").wait_for()
+    page.wait_for_timeout(300)
+    assert note.count() == 1
+
+
+@pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])
+def test_write_canned_query(page, lab, write):
+    name = f"notes_{'on' if write else 'off'}"
+    db_path = lab.root / f"{name}.db"
+    sqlite_utils.Database(db_path, recreate=True)["notes"].create({"id": int, "body": str}, pk="id")
+    query = {"sql": "insert into notes (body) values (:body)", "write": True}
+    (lab.root / f"{name}.json").write_text(json.dumps({"databases": {name: {"queries": {"add_note": query}}}}))
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    flag = " --write" if write else ""
+    nb = open_notebook(
+        page, lab, f"{name}.ipynb", widget_cells(f"%datasette {name}.db -m {name}.json --path /{name}/add_note{flag}")
+    )
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.locator("input[name=body]").fill("written from the widget")
+    run = frame.locator("input[type=submit][value='Run SQL']")
+
+    if write:
+        # A POST with Datasette's CSRF token, kept in the widget's cookie jar.
+        run.click()
+        frame.locator(".message-info", has_text="Query executed, 1 row affected").wait_for()
+        with sqlite3.connect(db_path) as conn:
+            assert conn.execute("select body from notes").fetchall() == [("written from the widget",)]
+        frame.locator("a[href='/" + name + "']").first.click()
+        frame.locator(f"a[href='/{name}/notes']").first.click()
+        frame.locator("td.col-body", has_text="written from the widget").wait_for()
+    else:
+        # Datasette refuses, visibly, and the file stays as it was.
+        frame.locator(".message-error", has_text="the database is immutable").wait_for()
+        assert run.is_disabled()
+        # Even a forced submission is refused in the kernel.
+        run.evaluate("button => { button.disabled = false; }")
+        run.click()
+        frame.locator("h1", has_text="Forbidden").wait_for()
+        frame.get_by_text("Database is immutable").wait_for()
+        assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+def test_downloads_are_real_files_with_datasettes_bytes(page, lab):
+    db = lab.root / "fixtures.db"
+    nb = open_notebook(page, lab, "downloads.ipynb", widget_cells("%datasette fixtures.db --path /fixtures/facetable"))
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.get_by_text("300 rows").wait_for()
+
+    # The CSV export link.
+    csv_link = frame.locator("a[href*='.csv']", has_text="CSV").first
+    csv_path = csv_link.get_attribute("href")
+    with page.expect_download() as download:
+        csv_link.click()
+    assert download.value.suggested_filename == "facetable.csv"
+    assert Path(download.value.path()).read_bytes() == datasette_answer(db, csv_path)
+    assert nb.address() == "/fixtures/facetable"  # the page stays, as in a tab
+
+    # Advanced export: download file + stream all rows.
+    form = frame.locator("form[action$='.csv']")
+    form.locator("input[name=_dl]").check()
+    form.locator("input[name=_stream]").check()
+    stream_path = form.evaluate("f => f.getAttribute('action') + '?' + new URLSearchParams(new FormData(f))")
+    with page.expect_download() as download:
+        form.locator("input[type=submit][value='Export CSV']").click()
+    assert download.value.suggested_filename == "facetable.csv"
+    streamed = Path(download.value.path()).read_bytes()
+    assert streamed == datasette_answer(db, stream_path)
+    assert streamed.count(b"\n") == 301  # every row, not one page
+
+    # JSON opens as readable text, with a button that saves the exact bytes.
+    frame.locator("a", has_text="json").first.click()
+    frame.locator("body.jld-text pre").wait_for()
+    shown = json.loads(frame.locator("pre").inner_text())
+    assert shown["rows"] and "\n  " in frame.locator("pre").inner_text()
+    with page.expect_download() as download:
+        nb.widget().locator("button.jld-download").click()
+    assert download.value.suggested_filename == "facetable.json"
+    assert json.loads(Path(download.value.path()).read_bytes())["rows"] == shown["rows"]
+
+    # The whole database, binary intact.
+    nb.widget().locator(".jld-address input").fill("/fixtures")
+    nb.widget().locator(".jld-address input").press("Enter")
+    frame.locator("h1", has_text="fixtures").wait_for()
+    assert nb.widget().locator("button.jld-download").is_hidden()
+    with page.expect_download() as download:
+        frame.locator("a[href='/fixtures.db']").click()
+    assert download.value.suggested_filename == "fixtures.db"
+    assert Path(download.value.path()).read_bytes() == db.read_bytes()
