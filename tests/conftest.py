@@ -111,6 +111,17 @@ def page(browser, request, tmp_path_factory):
         yield page
 
 
+@pytest.fixture(scope="session")
+def lite_site(tmp_path_factory):
+    """The offline JupyterLite site, built once and served on 127.0.0.1."""
+    from support.lite import StaticServer, build_site
+
+    site = build_site(tmp_path_factory.mktemp("lite") / "site")
+    server = StaticServer(site)
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def lite_page(browser, request, tmp_path_factory):
     """A page whose every request (pages, workers, service worker) is logged; none is refused."""

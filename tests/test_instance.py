@@ -9,6 +9,18 @@ def test_files_are_opened_immutable(fixtures_db):
     assert not ds.databases["fixtures"].is_mutable
 
 
+async def test_writes_are_opt_in(tmp_path):
+    import sqlite_utils
+
+    path = tmp_path / "notes.db"
+    sqlite_utils.Database(path)["notes"].insert({"body": "first"})
+    assert not build_datasette([path]).databases["notes"].is_mutable
+    ds = build_datasette([path], write=True)
+    assert ds.databases["notes"].is_mutable
+    await ds.databases["notes"].execute_write("insert into notes (body) values ('second')")
+    assert [r["body"] for r in sqlite_utils.Database(path)["notes"].rows] == ["first", "second"]
+
+
 def test_memory_database_is_added_on_request(fixtures_db):
     assert "_memory" in build_datasette([fixtures_db], memory=True).databases
     assert "_memory" not in build_datasette([fixtures_db]).databases

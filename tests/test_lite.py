@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from support.databases import HOSTILE
 from support.lab import NotebookPage
-from support.lite import RequestLog, StaticServer, build_site
+from support.lite import expect_only_local_requests, upload
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def lite_site(tmp_path_factory):
-    site = build_site(tmp_path_factory.mktemp("lite") / "site")
-    server = StaticServer(site)
-    yield server
-    server.stop()
-
-
-def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
-    assert log.urls, "no requests were recorded"
-    assert log.hosts() == {f"127.0.0.1:{server.port}"}, sorted(log.hosts())
 
 
 def browse_quickstart(nb: NotebookPage) -> None:
@@ -80,10 +65,7 @@ def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     # Upload it through the file browser, as a user brings their own data.
-    with page.expect_file_chooser() as chooser:
-        page.locator(".jp-FileBrowser-toolbar [title='Upload Files']").first.click()
-    chooser.value.set_files(str(hostile_db))
-    page.locator(".jp-DirListing-item", has_text="hostile.db").wait_for()
+    upload(page, hostile_db)
     # Reuse the quickstart's first cells with the hostile database instead.
     nb.run_cell(1)
     editor = nb.cell(2).locator(".cm-content")

@@ -49,6 +49,10 @@ def test_every_option(ip, fixtures_db, hostile_db, tmp_path):
     assert not w.ds.databases["fixtures"].is_mutable
 
 
+def test_write_opens_the_files_for_writing(ip, fixtures_db):
+    assert ip.run_line_magic("datasette", f"{fixtures_db} --write").ds.databases["fixtures"].is_mutable
+
+
 def test_metadata_long_option_and_json(ip, fixtures_db, tmp_path):
     (tmp_path / "meta.json").write_text('{"title": "JSON title"}')
     w = ip.run_line_magic("datasette", f"{fixtures_db} --metadata meta.json")

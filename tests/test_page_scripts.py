@@ -6,17 +6,15 @@ what Datasette itself answers for the same path.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlite_utils
 from datasette.version import __version__ as datasette_version
 
+from support.databases import datasette_answer, make_notes_db
 from support.lab import NotebookPage, open_notebook
 from support.plugin import install_cell
 
@@ -30,18 +28,6 @@ def widget_cells(line: str) -> list[str]:
 def expect_kernel_path(nb: NotebookPage, cell: int, path: str) -> None:
     nb.run_cell(cell)
     nb.wait_for_output(cell, f"path: {path}")
-
-
-def datasette_answer(db: Path, path: str) -> bytes:
-    """What Datasette answers for `path` over `db`, asked outside the kernel."""
-    from jupyterlite_datasette.instance import build_datasette
-
-    async def get() -> bytes:
-        return (await build_datasette([db]).client.get(path)).content
-
-    # Playwright's sync API owns this thread's event loop.
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, get()).result()
 
 
 def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
@@ -124,10 +110,7 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])
 def test_write_canned_query(page, lab, write):
     name = f"notes_{'on' if write else 'off'}"
-    db_path = lab.root / f"{name}.db"
-    sqlite_utils.Database(db_path, recreate=True)["notes"].create({"id": int, "body": str}, pk="id")
-    query = {"sql": "insert into notes (body) values (:body)", "write": True}
-    (lab.root / f"{name}.json").write_text(json.dumps({"databases": {name: {"queries": {"add_note": query}}}}))
+    db_path = make_notes_db(lab.root / f"{name}.db", lab.root / f"{name}.json")
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
     flag = " --write" if write else ""
     nb = open_notebook(

@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import json
 
 import pytest
 from bs4 import BeautifulSoup
@@ -73,6 +74,7 @@ def routed_widget(fixtures_db):
 async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
     from_browser(widget, {"kind": "request", "id": "a1", "path": "/fixtures/facetable", "navigation": True})
     [(reply, buffers)] = await replies(widget.comm)
+    assert ["content-type", "text/html; charset=utf-8"] in reply.pop("headers")
     assert reply == {
         "kind": "response", "id": "a1", "status": 200,
         "content_type": "text/html; charset=utf-8", "final_path": "/fixtures/facetable",
@@ -116,6 +118,16 @@ async def test_post_bodies_travel_as_a_buffer(routed_widget):
     assert reply["status"] == 200
     assert b'"method": "POST"' in buffers[0]
     assert b'"body": "q=caf%C3%A9"' in buffers[0]
+
+
+async def test_cookies_stay_in_the_kernel_and_go_back_with_the_next_request(routed_widget):
+    from_browser(routed_widget, {"kind": "request", "id": 1, "path": "/-/test/set-cookie"})
+    [(reply, _)] = await replies(routed_widget.comm)
+    # Page scripts see the headers, as fetch() would show them: never Set-Cookie.
+    assert reply["headers"] and all(name.lower() != "set-cookie" for name, _ in reply["headers"])
+    from_browser(routed_widget, {"kind": "request", "id": 2, "path": "/-/test/echo"})
+    _, (_, echoed) = await replies(routed_widget.comm, 2)
+    assert json.loads(bytes(echoed[0]))["cookies"] == {"flavour": "oatmeal"}
 
 
 async def test_every_failure_gets_a_reply(routed_widget):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import sqlite_utils
@@ -51,3 +54,23 @@ def make_hostile_db(path: Path) -> Path:
     db["plain"].insert_all([{"id": i, "payload": value} for i, value in enumerate(HOSTILE)], pk="id")
     db.conn.close()
     return path
+
+
+def make_notes_db(path: Path, metadata: Path) -> Path:
+    """An empty notes table, and metadata with a write canned query, add_note, that fills it."""
+    sqlite_utils.Database(path, recreate=True)["notes"].create({"id": int, "body": str}, pk="id")
+    query = {"sql": "insert into notes (body) values (:body)", "write": True}
+    metadata.write_text(json.dumps({"databases": {path.stem: {"queries": {"add_note": query}}}}))
+    return path
+
+
+def datasette_answer(db: Path, path: str) -> bytes:
+    """What Datasette answers for `path` over `db` (read-only), asked outside any kernel."""
+    from jupyterlite_datasette.instance import build_datasette
+
+    async def get() -> bytes:
+        return (await build_datasette([db]).client.get(path)).content
+
+    # Playwright's sync API owns the calling thread's event loop.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, get()).result()

@@ -39,10 +39,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def write_notebook(path: Path, cells: list[str]) -> Path:
+#: The kernels notebooks name: CPython's ipykernel, and JupyterLite's Pyodide kernel.
+IPYKERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+PYODIDE_KERNEL = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+
+
+def write_notebook(path: Path, cells: list[str], kernelspec: dict = IPYKERNEL) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = kernelspec
     nbformat.write(nb, path)
     return path
 

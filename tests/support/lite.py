@@ -54,3 +54,17 @@ class RequestLog:
 
     def hosts(self) -> set[str]:
         return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
+
+
+def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
+    assert log.urls, "no requests were recorded"
+    assert log.hosts() == {f"127.0.0.1:{server.port}"}, sorted(log.hosts())
+
+
+def upload(page, *paths: Path) -> None:
+    """Upload files through JupyterLab's file browser, as a user brings their own data."""
+    with page.expect_file_chooser() as chooser:
+        page.locator(".jp-FileBrowser-toolbar [title='Upload Files']").first.click()
+    chooser.value.set_files([str(path) for path in paths])
+    for path in paths:
+        page.locator(".jp-DirListing-item", has_text=path.name).first.wait_for()
