@@ -34,7 +34,9 @@ ROWS = 100_000
 WAIT_FOR_PAINT = """
 () => {
   window.__painted = new Promise((resolve) => {
-    addEventListener("datasette:rendered", (event) => {
+    // The prototype's method: listeners added through window's own are the
+    // page's, and the widget drops those when the next page comes in.
+    EventTarget.prototype.addEventListener.call(window, "datasette:rendered", (event) => {
       const t = event.detail;
       requestAnimationFrame(() => setTimeout(() => {
         const painted = performance.timeOrigin + performance.now();
