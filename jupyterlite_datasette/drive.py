@@ -80,3 +80,10 @@ def copy_with_progress(source: Path, destination: Path, size: int) -> None:
     if show_progress:
         print()
     shutil.copystat(source, destination)
+
+
+def drive_origin(path: Path) -> Path | None:
+    """The file on /drive that `path` is the kernel-local copy of, if it is one."""
+    if in_pyodide() and path.is_relative_to(LOCAL_DIR):
+        return Path(DRIVE) / path.relative_to(LOCAL_DIR)
+    return None

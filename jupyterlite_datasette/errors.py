@@ -15,3 +15,15 @@ class MetadataFileError(DatasetteInputError):
 
 class SettingError(DatasetteInputError):
     """A Datasette setting name or value is not valid."""
+
+
+class DownloadError(DatasetteInputError):
+    """A URL could not be downloaded: not found, unreachable, too slow."""
+
+
+class TabularFileError(DatasetteInputError):
+    """A CSV, TSV or JSON file (or a DataFrame) cannot be made into a table."""
+
+
+class TableNameError(DatasetteInputError):
+    """Two sources would make tables of the same name, or a name is not usable."""

@@ -11,7 +11,8 @@ from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .errors import SettingError
 from .runtime import in_pyodide
-from .sources import metadata_file, sqlite_file
+from .inputs import gather
+from .sources import metadata_file
 
 
 def coerce_setting(name: str, value: Any) -> Any:
@@ -42,28 +43,29 @@ def coerce_setting(name: str, value: Any) -> Any:
 
 
 def build_datasette(
-    paths: Iterable[str | os.PathLike] = (),
+    sources: Iterable[Any] = (),
     *,
     metadata: str | os.PathLike | Mapping | None = None,
     settings: Mapping[str, Any] | None = None,
     memory: bool = False,
     write: bool = False,
+    tables: Mapping[str, Any] | None = None,
 ) -> Datasette:
-    """A Datasette over SQLite files, opened immutable so they are never written,
-    unless `write` is true: then they open mutable, as ``datasette serve`` opens
-    them, and write canned queries change them.
+    """A Datasette over SQLite files, table files and DataFrames (see :mod:`.inputs`).
 
-    Every input is checked first, so a bad one raises a
-    :class:`~jupyterlite_datasette.errors.DatasetteInputError` before anything
-    is built.
+    Files open immutable, so they are never written, unless `write` is true:
+    then they open mutable, as ``datasette serve`` opens them, and write
+    canned queries change them. Every input is checked first, so a bad one
+    raises a :class:`~jupyterlite_datasette.errors.DatasetteInputError`
+    before anything is built.
     """
-    # The cheap checks first, before any database is copied into the kernel.
+    # The cheap checks first, before any database is downloaded or copied.
     if metadata is None or isinstance(metadata, Mapping):
         metadata_dict = dict(metadata or {})
     else:
         metadata_dict = metadata_file(metadata)
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
-    files = [str(sqlite_file(p)) for p in paths]
+    files = [str(path) for path in gather(sources, tables).all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     return Datasette(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from .errors import DatasetteInputError
+from .inputs import is_dataframe
 from .transport import RequestError
 from .widget import DatasetteWidget
 
@@ -16,7 +18,13 @@ from .widget import DatasetteWidget
 @magics_class
 class DatasetteMagics(Magics):
     @magic_arguments()
-    @argument("files", nargs="*", metavar="FILE", help="SQLite database files to open (read-only unless --write).")
+    @argument(
+        "sources",
+        nargs="*",
+        metavar="SOURCE",
+        help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON files, URLs of either, "
+        "or names of pandas DataFrames in the notebook.",
+    )
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
     @argument(
         "--write",
@@ -37,7 +45,7 @@ class DatasetteMagics(Magics):
     @argument("--height", type=int, default=600, help="Height of the page area in pixels.")
     @line_magic
     def datasette(self, line: str) -> DatasetteWidget:
-        """Show Datasette over SQLite files in the cell's output.
+        """Show Datasette over SQLite files, table files, URLs or DataFrames in the cell's output.
 
         The widget is the cell's result, so ``w = _`` in the next cell keeps it.
         """
@@ -50,9 +58,18 @@ class DatasetteMagics(Magics):
         args = self.datasette.parser.parse_args(argv)
         if args.height <= 0:
             raise UsageError(f"--height must be a positive number of pixels, not {args.height}")
+        sources, tables = [], {}
+        for source in args.sources:
+            value = self.shell.user_ns.get(source) if source.isidentifier() else None
+            # A DataFrame by its variable name, unless a file has that name.
+            if is_dataframe(value) and not Path(source).exists():
+                tables[source] = value
+            else:
+                sources.append(source)
         try:
             return DatasetteWidget(
-                *args.files,
+                *sources,
+                tables=tables,
                 metadata=args.metadata,
                 settings=dict(args.setting),
                 memory=args.memory,

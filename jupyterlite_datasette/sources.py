@@ -19,36 +19,47 @@ from .errors import DatabaseFileError, MetadataFileError
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def sqlite_file(path: str | os.PathLike) -> Path:
+def sqlite_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
     """The path to open `path` at, or raise if it is not a readable SQLite database.
 
     That is `path` made absolute; in JupyterLite, for a file on /drive, a
     kernel-local copy, which SQLite then checks instead of the slow original.
+    Errors name the file as `shown_as` (a URL it came from), or as given.
     """
-    local = kernel_local(sqlite_header(path))
-    sqlite_opens(local, path)
+    shown = shown_as or str(path)
+    local = kernel_local(sqlite_header(path, shown))
+    sqlite_opens(local, shown)
     return local
 
 
-def sqlite_header(path: str | os.PathLike) -> Path:
-    """The cheap checks: the file exists and starts as a SQLite database does."""
+def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
+    """`path` made absolute, if it names a regular file."""
+    shown = shown_as or str(path)
     # absolute(), not resolve(): a symlink keeps the name the user gave it,
     # which is the database's name in Datasette.
     resolved = Path(path).expanduser().absolute()
     if not resolved.exists():
-        raise DatabaseFileError(f"{path}: no such file; check the path and try again")
+        raise DatabaseFileError(f"{shown}: no such file; check the path and try again")
     if not resolved.is_file():
-        raise DatabaseFileError(f"{path}: is a directory, not a SQLite database file")
+        raise DatabaseFileError(f"{shown}: is a directory, not a file")
+    return resolved
+
+
+def sqlite_header(path: str | os.PathLike, shown_as: str | None = None) -> Path:
+    """The cheap checks: the file exists and starts as a SQLite database does."""
+    shown = shown_as or str(path)
+    resolved = readable_file(path, shown)
     try:
         with resolved.open("rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except OSError as e:
-        raise DatabaseFileError(f"{path}: cannot be read ({e.strerror})") from None
+        raise DatabaseFileError(f"{shown}: cannot be read ({e.strerror})") from None
     if not header:
-        raise DatabaseFileError(f"{path}: is empty, not a SQLite database")
+        raise DatabaseFileError(f"{shown}: is empty, not a SQLite database")
     if header != SQLITE_HEADER:
         raise DatabaseFileError(
-            f"{path}: is not a SQLite database (its first bytes are not the SQLite header)"
+            f"{shown}: is not a SQLite database (its first bytes are not the SQLite header); "
+            "CSV, TSV and JSON files are read by their name's ending (.csv, .tsv, .json, .ndjson, .jsonl)"
         )
     return resolved
 

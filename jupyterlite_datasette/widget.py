@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import anywidget
 import httpx
 import traitlets
 from datasette.app import Datasette
 
-from . import transport
+from . import export, transport
 from .instance import build_datasette
 
 STATIC = Path(__file__).parent / "static"
@@ -33,8 +31,10 @@ def frame_script() -> str:
 class DatasetteWidget(anywidget.AnyWidget):
     """Browse a Datasette in the notebook.
 
-    ``DatasetteWidget("a.db", "b.db", metadata="meta.yml")`` opens SQLite files
-    read-only (``write=True`` lets write canned queries change them);
+    ``DatasetteWidget("a.db", "https://example.com/b.db", "c.csv", df)`` opens
+    SQLite files read-only (``write=True`` lets write canned queries change
+    them); CSV, TSV and JSON files and pandas DataFrames become tables of a
+    database named ``data`` (``tables={"name": df_or_file}`` names them);
     ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
     """
 
@@ -50,7 +50,8 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     def __init__(
         self,
-        *paths: str | os.PathLike,
+        *sources: Any,
+        tables: Mapping[str, Any] | None = None,
         metadata: str | os.PathLike | Mapping | None = None,
         settings: Mapping[str, Any] | None = None,
         memory: bool = False,
@@ -59,13 +60,13 @@ class DatasetteWidget(anywidget.AnyWidget):
         height: int = 600,
         ds: Datasette | None = None,
     ) -> None:
-        if ds is not None and (paths or metadata or settings or memory or write):
+        if ds is not None and (sources or tables or metadata or settings or memory or write):
             raise ValueError(
-                "pass either ds= or files/metadata/settings/memory/write, not both: "
+                "pass either ds= or sources/tables/metadata/settings/memory/write, not both: "
                 "configure the Datasette you pass in ds= directly"
             )
         self.ds = ds if ds is not None else build_datasette(
-            paths, metadata=metadata, settings=settings, memory=memory, write=write
+            sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
         )
         # One cookie jar per widget, like one browser tab.
         self._cookies = httpx.Cookies()
@@ -98,12 +99,27 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     async def json(self, path: str | None = None) -> Any:
         """The JSON of the page shown (or of `path`), with all its filters, from Datasette's API."""
-        parts = urlsplit(transport.internal_path(path or self.path))
-        json_path = (parts.path.rstrip("/") or "/") + ".json" + (f"?{parts.query}" if parts.query else "")
-        response = await transport.request(self.ds, json_path)
-        if response.status != 200:
-            raise ValueError(f"{json_path}: Datasette answered {response.status}: {response.body[:200]!r}")
-        return json.loads(response.body)
+        return await export.get_json(self.ds, export.json_path(path or self.path))
+
+    async def to_pandas(self, path: str | None = None) -> Any:
+        """Every row of the table, view or query shown (or at `path`), filters applied, as a DataFrame."""
+        import pandas as pd
+
+        columns, rows = await export.view_rows(self.ds, path or self.path)
+        return pd.DataFrame(rows, columns=columns)
+
+    def save(self, database: str | None = None, to: str | os.PathLike | None = None) -> Path:
+        """Save a database (the one shown, by default) where the notebook's file browser shows it.
+
+        In JupyterLite the kernel works on a copy of the file: this writes the
+        copy back over the notebook's file. Databases made from URLs, CSV or
+        JSON files and DataFrames are written to the working directory. Pass
+        `to` to choose the file. Returns the path written.
+        """
+        name = export.database_name(self.ds, database, self.path)
+        saved = export.save_database(self.ds, name, to)
+        print(f"{name}: saved to {saved}")
+        return saved
 
     @traitlets.validate("path")
     def _check_path(self, proposal: dict) -> str:
@@ -116,9 +132,10 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
         # Comm callbacks are synchronous and ds.client is async: run a task.
-        if not isinstance(content, dict) or content.get("kind") != "request":
+        if not isinstance(content, dict) or content.get("kind") not in ("request", "database"):
             return
-        task = asyncio.ensure_future(self._answer(content, buffers))
+        answer = self._answer if content["kind"] == "request" else self._answer_database
+        task = asyncio.ensure_future(answer(content, buffers))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         if content.get("navigation"):
@@ -126,6 +143,22 @@ class DatasetteWidget(anywidget.AnyWidget):
             if self._navigation is not None and not self._navigation.done():
                 self._navigation.cancel()
             self._navigation = task
+
+    async def _answer_database(self, content: dict, _buffers: list) -> None:
+        """The toolbar's download: the database file of the page shown, as it is now."""
+        reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}
+        try:
+            name = export.database_name(self.ds, None, str(content.get("path") or self.path))
+            body = export.database_bytes(self.ds, name)
+        except Exception as e:  # noqa: BLE001 - every failure must reach the page
+            self.send({**reply, "error": str(e)})
+            return
+        disposition = f'attachment; filename="{name}.db"'
+        self.send(
+            {**reply, "status": 200, "content_type": "application/vnd.sqlite3", "final_path": f"/{name}.db",
+             "headers": [["content-disposition", disposition]]},
+            buffers=[body],
+        )
 
     async def _answer(self, content: dict, buffers: list) -> None:
         reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}

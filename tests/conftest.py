@@ -36,6 +36,18 @@ async def ds(fixtures_db) -> Datasette:
 
 
 @pytest.fixture(scope="session")
+def files_server(tmp_path_factory, fixtures_db):
+    """Files served over HTTP on 127.0.0.1: fixtures.db and whatever a test puts in `.directory`."""
+    from support.files_server import FilesServer
+
+    directory = tmp_path_factory.mktemp("served")
+    shutil.copy(fixtures_db, directory / "fixtures.db")
+    server = FilesServer(directory)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def lab_root(tmp_path_factory, fixtures_db, hostile_db) -> Path:
     """The folder JupyterLab serves: the test databases and notebooks go here."""
     root = tmp_path_factory.mktemp("lab-root")

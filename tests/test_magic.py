@@ -70,6 +70,21 @@ def test_memory_alone(ip):
     assert user_databases(ip.run_line_magic("datasette", "--memory")) == {"_memory"}
 
 
+def test_dataframes_by_name_table_files_and_urls(ip, tmp_path, files_server):
+    (tmp_path / "pets.csv").write_text("id,name\n1,Cleo\n")
+    run(ip, "import pandas as pd\ncities = pd.DataFrame({'city': ['Oslo', 'Lima']})")
+    w = ip.run_line_magic("datasette", f"cities pets.csv {files_server.url('fixtures.db')}")
+    assert user_databases(w) == {"data", "fixtures"}
+    assert w.query("select city from cities", "data") == [{"city": "Oslo"}, {"city": "Lima"}]
+    assert w.query("select name from pets", "data") == [{"name": "Cleo"}]
+
+
+def test_a_file_wins_over_a_variable_of_the_same_name(ip, tmp_path, fixtures_db):
+    (tmp_path / "fixtures").write_bytes(fixtures_db.read_bytes())
+    run(ip, "import pandas as pd\nfixtures = pd.DataFrame({'x': [1]})")
+    assert user_databases(ip.run_line_magic("datasette", "fixtures")) == {"fixtures"}
+
+
 def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
     result = run(ip, '%datasette "unfinished.db')
     assert type(result.error_in_exec).__name__ == "UsageError"
@@ -92,6 +107,9 @@ def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
         (None, "{db} --height tall", "invalid int value: 'tall'"),
         (None, "{db} --height 0", "--height must be a positive number of pixels"),
         (None, "{db} --path fixtures", "'fixtures' must start with '/'"),
+        (lambda d: (d / "x.csv").write_text("a,b\n1,2,3\n"), "x.csv", "x.csv: a row has more fields than the header"),
+        (lambda d: (d / "j.json").write_text("[{"), "j.json", "j.json: is not valid JSON"),
+        (None, "http://127.0.0.1:9/gone.db", "http://127.0.0.1:9/gone.db: cannot be downloaded"),
     ],
 )
 def test_bad_input_is_one_usage_error_line(ip, fixtures_db, tmp_path, capsys, prepare, line, expected):

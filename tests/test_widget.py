@@ -191,7 +191,7 @@ def test_wraps_an_existing_datasette(fixtures_db):
 
 
 def test_ds_and_files_together_is_an_error(fixtures_db):
-    with pytest.raises(ValueError, match="either ds= or files"):
+    with pytest.raises(ValueError, match="either ds= or sources"):
         DatasetteWidget(fixtures_db, ds=build_datasette([fixtures_db]))
 
 

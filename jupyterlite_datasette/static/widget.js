@@ -11,7 +11,7 @@ const SLOW_REPLY_MS = 10000;
 
 /**
  * @typedef {{ status: number, contentType: string, finalPath: string, headers: [string, string][], body: DataView | ArrayBuffer }} KernelResponse
- * @typedef {{ method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
+ * @typedef {{ kind?: "request" | "database", method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
  * @typedef {import("@anywidget/types").AnyModel<{ path: string, height: number, _frame_js: string }>} Model
  */
 
@@ -33,12 +33,12 @@ class KernelChannel {
    * @param {KernelRequest} request
    * @returns {Promise<KernelResponse | null>}
    */
-  request({ method = "GET", path, navigation = false, body, headers }) {
+  request({ kind = "request", method = "GET", path, navigation = false, body, headers }) {
     const id = `${this.prefix}-${++this.count}`;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       try {
-        this.model.send({ kind: "request", id, method, path, navigation, headers }, undefined, body ? [body] : []);
+        this.model.send({ kind, id, method, path, navigation, headers }, undefined, body ? [body] : []);
       } catch {
         // The widget manager refuses to send once the kernel has gone.
         this.pending.delete(id);
@@ -231,13 +231,18 @@ class DatasetteView {
     this.reload = element("button", { type: "button", title: "Reload", "aria-label": "Reload" }, "\u27f3");
     this.download = element("button", { type: "button", class: "jld-download", title: "Download this response" }, "\u2913");
     this.download.hidden = true;
+    this.downloadDatabase = element(
+      "button",
+      { type: "button", class: "jld-download-db", title: "Download the database shown, as a .db file" },
+      ".db",
+    );
     const addressForm = element("form", { class: "jld-address" });
     this.address = /** @type {HTMLInputElement} */ (
       element("input", { type: "text", "aria-label": "Datasette path", spellcheck: "false", autocomplete: "off" })
     );
     addressForm.append(this.address);
     this.spinner = element("span", { class: "jld-spinner", role: "status", "aria-label": "Loading" });
-    toolbar.append(this.back, this.forward, this.reload, addressForm, this.download, this.spinner);
+    toolbar.append(this.back, this.forward, this.reload, addressForm, this.download, this.downloadDatabase, this.spinner);
     this.error = element("div", { class: "jld-error", role: "alert" });
     this.error.hidden = true;
     this.frame = /** @type {HTMLIFrameElement} */ (
@@ -255,6 +260,7 @@ class DatasetteView {
     this.download.addEventListener("click", () => {
       if (this.shownText) saveFile(this.shownText.body, fileNameOf(this.shownText.finalPath));
     });
+    this.downloadDatabase.addEventListener("click", () => this.saveDatabase());
     // Keys typed here are for the address, not JupyterLab's notebook shortcuts
     // (Enter would otherwise put the cell into edit mode).
     this.address.addEventListener("keydown", (event) => event.stopPropagation());
@@ -320,6 +326,18 @@ class DatasetteView {
         this.loadingIndex = undefined;
         this.setBusy(false);
       }
+    }
+  }
+
+  /** The database of the page shown, as the kernel has it now (writes included). */
+  async saveDatabase() {
+    const path = this.history[this.index] ?? this.model.get("path");
+    this.showError("");
+    try {
+      const response = await this.kernel.request({ kind: "database", path });
+      if (response) saveFile(response.body, downloadName(response) || "database.db");
+    } catch (error) {
+      this.showError(`Could not download the database: ${/** @type {Error} */ (error).message}`);
     }
   }
 

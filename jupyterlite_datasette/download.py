@@ -1,0 +1,96 @@
+"""Bring a file named by URL into the kernel: httpx in CPython, the browser in Pyodide.
+
+The file lands in a kernel-local folder under the URL's file name; it is
+written to a partial file first, so a failed download never leaves a file
+that looks whole.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import httpx
+
+from .errors import DownloadError
+from .runtime import in_pyodide
+
+#: Seconds to wait to connect, and between two pieces of the body.
+TIMEOUT = 30.0
+#: Downloads bigger than this show their progress.
+PROGRESS_OVER = 8 << 20
+
+
+def is_url(source: object) -> bool:
+    return isinstance(source, str) and source.lower().startswith(("http://", "https://"))
+
+
+def file_name(url: str) -> str:
+    """The name the URL's file is kept under: its last path segment."""
+    name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    return name or urlsplit(url).hostname or "download"
+
+
+def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT) -> Path:
+    """Fetch `url` into `folder` (a new temporary one by default); return the file's path."""
+    folder = folder or Path(tempfile.mkdtemp(prefix="jupyterlite-datasette-"))
+    destination = folder / file_name(url)
+    partial = destination.with_name(destination.name + ".part")
+    started = time.perf_counter()
+    try:
+        if in_pyodide():
+            fetch_in_browser(url, partial)
+        else:
+            stream_with_httpx(url, partial, timeout)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(destination)
+    size = destination.stat().st_size
+    print(f"{url}: downloaded to {destination} ({size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s)")
+    return destination
+
+
+def stream_with_httpx(url: str, destination: Path, timeout: float) -> None:
+    try:
+        with httpx.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
+            if response.status_code != 200:
+                raise DownloadError(
+                    f"{url}: the server answered {response.status_code} {response.reason_phrase}; check the address"
+                )
+            total = int(response.headers.get("content-length") or 0)
+            done = 0
+            with destination.open("wb") as f:
+                for chunk in response.iter_bytes(1 << 20):
+                    f.write(chunk)
+                    done += len(chunk)
+                    if total > PROGRESS_OVER:
+                        print(f"\r{file_name(url)}: {done / total:4.0%} of {total / 1e6:.1f} MB", end="", flush=True)
+            if total > PROGRESS_OVER:
+                print()
+    except httpx.TimeoutException:
+        raise DownloadError(f"{url}: no answer within {timeout:g} s; try again later or check the address") from None
+    except httpx.HTTPError as e:
+        raise DownloadError(f"{url}: cannot be downloaded ({e}); check the address and the network") from None
+
+
+def fetch_in_browser(url: str, destination: Path) -> None:
+    """A synchronous request from the kernel's worker, where that is allowed."""
+    import js
+
+    request = js.XMLHttpRequest.new()
+    request.open("GET", url, False)
+    request.responseType = "arraybuffer"
+    print(f"{url}: downloading in the browser...", flush=True)
+    try:
+        request.send(None)
+    except Exception as e:  # noqa: BLE001 - the browser says only that it failed
+        raise DownloadError(
+            f"{url}: cannot be downloaded ({e}); check the address, and that the server allows "
+            "cross-origin requests (CORS)"
+        ) from None
+    if request.status != 200:
+        raise DownloadError(f"{url}: the server answered {request.status} {request.statusText}; check the address")
+    destination.write_bytes(request.response.to_bytes())

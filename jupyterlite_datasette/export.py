@@ -1,0 +1,126 @@
+"""Data out of a Datasette: the JSON of a view, all of its rows, and its database files."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from datasette.app import Datasette
+
+from . import transport
+from .drive import drive_origin
+from .inputs import WORKDIR_PREFIX
+
+
+def json_path(path: str) -> str:
+    """The path of the JSON of the view at `path`, with all its filters."""
+    parts = urlsplit(transport.internal_path(path))
+    return (parts.path.rstrip("/") or "/") + ".json" + (f"?{parts.query}" if parts.query else "")
+
+
+async def get_json(ds: Datasette, path: str) -> Any:
+    """Datasette's JSON answer at `path` (a .json path), or a clear error."""
+    import json
+
+    response = await transport.request(ds, path)
+    if response.status != 200:
+        raise ValueError(f"{path}: Datasette answered {response.status}: {response.body[:200]!r}")
+    return json.loads(response.body)
+
+
+async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
+    """Columns and every row of the table or query view at `path`, page after page."""
+    parts = urlsplit(json_path(path))
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("_size", "_shape")]
+    query += [("_size", "max"), ("_shape", "arrays")]
+    next_path: str | None = f"{parts.path}?{urlencode(query)}"
+    columns: list[str] = []
+    rows: list[list] = []
+    while next_path:
+        data = await get_json(ds, next_path)
+        if not isinstance(data, dict) or "rows" not in data:
+            raise ValueError(f"{path}: this page has no rows; open a table, a view or a query")
+        columns = data.get("columns") or columns
+        rows.extend(data["rows"])
+        if data.get("truncated"):
+            warnings.warn(
+                f"{path}: Datasette returned only the first {len(rows)} rows of this query "
+                "(its max_returned_rows setting)",
+                stacklevel=3,
+            )
+        next_url = data.get("next_url")
+        next_path = transport.internal_path(next_url) if next_url else None
+    return columns, rows
+
+
+def database_name(ds: Datasette, name: str | None = None, path: str = "/") -> str:
+    """`name` checked, or the database the page at `path` shows, or the first one."""
+    names = [n for n in ds.databases if n != "_internal"]
+    if name is None:
+        first_segment = urlsplit(path).path.strip("/").split("/", 1)[0]
+        name = first_segment if first_segment in names else (names[0] if names else None)
+    if name not in names:
+        raise ValueError(f"no database named {name!r}; this Datasette has {', '.join(names) or 'none'}")
+    return name
+
+
+def database_file(ds: Datasette, name: str) -> Path:
+    db = ds.databases[name]
+    if db.is_memory or not db.path:
+        raise ValueError(f"{name}: is an in-memory database, with no file to save or download")
+    return Path(db.path)
+
+
+def copy_database(ds: Datasette, name: str, destination: Path) -> None:
+    """Copy database `name` to `destination`: byte for byte if it cannot change,
+    else through SQLite's backup API, consistent even while it is being written."""
+    source = database_file(ds, name)
+    if not ds.databases[name].is_mutable:
+        shutil.copyfile(source, destination)
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        # SQLite writes the copy on kernel-local disk; JupyterLite's /drive takes whole files only.
+        copy = Path(scratch) / source.name
+        src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
+        dst = sqlite3.connect(copy)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        shutil.copyfile(copy, destination)
+
+
+def database_bytes(ds: Datasette, name: str) -> bytes:
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / f"{name}.db"
+        copy_database(ds, name, copy)
+        return copy.read_bytes()
+
+
+def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Path:
+    """Write database `name` to `to`, by default where the user will find it; return that path.
+
+    In JupyterLite a database copied from the notebook's folder goes back there;
+    databases made from downloads, table files and DataFrames go to the working
+    directory (the notebook's folder); a file opened in place is already saved.
+    """
+    source = database_file(ds, name)
+    if to is None:
+        origin = drive_origin(source)
+        if origin is not None:
+            to = origin
+        elif source.parent.name.startswith(WORKDIR_PREFIX) or source.parent.parent.name.startswith(WORKDIR_PREFIX):
+            to = Path.cwd() / f"{name}.db"
+        else:
+            return source
+    destination = Path(to).expanduser().absolute()
+    if destination == source:
+        return source
+    copy_database(ds, name, destination)
+    return destination

@@ -1,0 +1,136 @@
+"""Everything a user can name, made into SQLite files for Datasette to open.
+
+SQLite files (local or by URL) are opened as they are. CSV, TSV, JSON and
+newline-delimited JSON files (local or by URL) and pandas DataFrames become
+tables of one new database, ``data``, in a kernel-local folder. Every input
+is checked and every table written before anything is handed to Datasette,
+so a bad input leaves nothing half-registered.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .download import download, is_url
+from .drive import kernel_local
+from .errors import TableNameError, TabularFileError
+from .sources import readable_file, sqlite_file
+from .tabular import import_dataframe, import_file, tabular_format
+
+#: The database that table files and DataFrames are written into.
+IMPORTED_NAME = "data"
+#: Kernel-local folders of downloads and imports start so.
+WORKDIR_PREFIX = "jupyterlite-datasette-"
+
+
+@dataclass
+class Databases:
+    #: SQLite files to open, in the order given.
+    files: list[Path] = field(default_factory=list)
+    #: The database made from table files and DataFrames, if any.
+    imported: Path | None = None
+
+    @property
+    def all(self) -> list[Path]:
+        return self.files + ([self.imported] if self.imported else [])
+
+
+def is_dataframe(value: object) -> bool:
+    """A pandas DataFrame, recognised without importing pandas."""
+    kind = type(value)
+    return kind.__name__ == "DataFrame" and kind.__module__.startswith("pandas")
+
+
+def gather(sources: Iterable[Any] = (), tables: Mapping[str, Any] | None = None) -> Databases:
+    """Check, fetch and import every source; raise a DatasetteInputError naming a bad one."""
+    workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+    try:
+        found = _gather(list(sources), dict(tables or {}), workdir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if not any(workdir.iterdir()):
+        workdir.rmdir()
+    return found
+
+
+def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
+    found = Databases()
+    #: table name -> (DataFrame or file, how the user named it)
+    pending: dict[str, tuple[Any, str]] = {}
+
+    def add_table(name: Any, value: Any, shown: str) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise TableNameError(f"{shown}: a table name must be a non-empty string, not {name!r}")
+        if name in pending:
+            raise TableNameError(
+                f"{shown}: {pending[name][1]} makes a table named {name!r} already; "
+                "name them apart with tables={'other_name': ...}"
+            )
+        pending[name] = (value, shown)
+
+    frames = 0
+    for source in sources:
+        if is_dataframe(source):
+            frames += 1
+            add_table("dataframe" if frames == 1 else f"dataframe_{frames}", source, "a DataFrame")
+            continue
+        kind, path, shown = local_copy(source, workdir)
+        if kind == "table":
+            add_table(path.stem, path, shown)
+        else:
+            found.files.append(path)
+    for name, value in tables.items():
+        if is_dataframe(value):
+            add_table(name, value, f"DataFrame {name!r}")
+        elif isinstance(value, (str, os.PathLike)):
+            kind, path, shown = local_copy(value, workdir)
+            if kind != "table":
+                raise TabularFileError(
+                    f"{shown}: tables= takes DataFrames and CSV, TSV or JSON files; "
+                    "pass SQLite databases as files instead"
+                )
+            add_table(name, path, shown)
+        else:
+            raise TabularFileError(
+                f"tables[{name!r}]: is a {type(value).__name__}; pass a pandas DataFrame, "
+                "or the path or URL of a CSV, TSV or JSON file"
+            )
+    if pending:
+        found.imported = workdir / f"{IMPORTED_NAME}.db"
+        db = sqlite_utils.Database(found.imported)
+        try:
+            for name, (value, shown) in pending.items():
+                if is_dataframe(value):
+                    import_dataframe(db, value, name)
+                else:
+                    import_file(db, value, name, shown)
+        finally:
+            db.close()
+    return found
+
+
+def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str]:
+    """("sqlite" or "table", a kernel-local path to read, how the user named it)."""
+    if not isinstance(source, (str, os.PathLike)):
+        raise TabularFileError(
+            f"{source!r}: is a {type(source).__name__}; pass a file path, a URL or a pandas DataFrame"
+        )
+    shown = str(source)
+    if is_url(source):
+        # Each download in a folder of its own: two URLs may end in the same name.
+        path = download(source, Path(tempfile.mkdtemp(dir=workdir)))
+        if tabular_format(path):
+            return "table", path, shown
+        return "sqlite", sqlite_file(path, shown), shown
+    if tabular_format(Path(source)):
+        return "table", kernel_local(readable_file(source)), shown
+    return "sqlite", sqlite_file(source), shown

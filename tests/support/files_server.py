@@ -1,0 +1,40 @@
+"""A real HTTP server on 127.0.0.1 for URL sources: files from a folder, and a path that never answers in time."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+
+class Handler(SimpleHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.startswith("/slow/"):
+            time.sleep(3)
+        # Pages in the browser on another port fetch from here, as from any server allowing it.
+        super().do_GET()
+
+    def end_headers(self):
+        self.send_header("Access-Control-Allow-Origin", "*")
+        super().end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class FilesServer:
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, name: str) -> str:
+        return f"{self.base}/{name}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,99 @@
+"""Data out: every row of a view as a DataFrame, saving databases, the toolbar's .db download."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pandas as pd
+import pytest
+import sqlite_utils
+
+from jupyterlite_datasette import DatasetteWidget
+from test_widget import attach, from_browser, replies
+
+
+@pytest.fixture
+def small_pages(fixtures_db):
+    """At most 40 rows per answer: 300 rows take eight pages."""
+    return DatasetteWidget(fixtures_db, settings={"max_returned_rows": 40})
+
+
+async def test_to_pandas_reads_every_page_of_the_filtered_view(small_pages):
+    frame = await small_pages.to_pandas("/fixtures/facetable?state=CA&_sort_desc=score")
+    expected = small_pages.query("select * from facetable where state = 'CA' order by score desc, id")
+    assert len(frame) == 100 == len(expected)
+    assert list(frame.columns) == list(expected[0])
+    assert frame["score"].tolist() == [row["score"] for row in expected]
+
+
+async def test_to_pandas_defaults_to_the_page_shown(small_pages):
+    small_pages.path = "/fixtures/states"
+    frame = await small_pages.to_pandas()
+    assert frame.to_dict("records") == [
+        {"code": "CA", "name": "California"},
+        {"code": "MI", "name": "Michigan"},
+        {"code": "NY", "name": "New York"},
+    ]
+
+
+async def test_to_pandas_of_a_query_warns_when_truncated(small_pages):
+    with pytest.warns(UserWarning, match="only the first 40 rows"):
+        frame = await small_pages.to_pandas("/fixtures?sql=select+id+from+facetable")
+    assert len(frame) == 40
+
+
+async def test_to_pandas_of_a_page_without_rows_is_a_clear_error(small_pages):
+    with pytest.raises(ValueError, match="no rows; open a table"):
+        await small_pages.to_pandas("/")
+
+
+def test_save_writes_imported_data_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    w = DatasetteWidget(tables={"cities": pd.DataFrame({"city": ["Oslo", "Lima"]})}, write=True)
+    saved = w.save()
+    assert saved == tmp_path / "data.db"
+    assert list(sqlite_utils.Database(saved)["cities"].rows) == [{"city": "Oslo"}, {"city": "Lima"}]
+
+
+async def test_save_after_a_write(tmp_path, fixtures_db, capsys):
+    mine = tmp_path / "mine.db"
+    shutil.copy(fixtures_db, mine)
+    w = DatasetteWidget(mine, write=True)
+    await w.ds.databases["mine"].execute_write("delete from facetable where state = 'NY'")
+    # A file opened in place already holds the change.
+    assert w.save() == mine
+    copy = w.save(to=tmp_path / "copy.db")
+    assert "mine: saved to" in capsys.readouterr().out
+    with sqlite3.connect(copy) as conn:
+        assert conn.execute("select count(*) from facetable").fetchone() == (200,)
+
+
+def test_save_names_bad_databases(fixtures_db):
+    w = DatasetteWidget(fixtures_db, memory=True)
+    with pytest.raises(ValueError, match="no database named 'nope'"):
+        w.save("nope")
+    with pytest.raises(ValueError, match="in-memory database"):
+        w.save("_memory")
+
+
+async def test_the_toolbar_download_is_the_database_of_the_page(fixtures_db, hostile_db):
+    w = DatasetteWidget(hostile_db, fixtures_db)
+    attach(w)
+    from_browser(w, {"kind": "database", "id": 7, "path": "/fixtures/facetable?state=CA"})
+    [(reply, buffers)] = await replies(w.comm)
+    assert reply["status"] == 200
+    assert reply["headers"] == [["content-disposition", 'attachment; filename="fixtures.db"']]
+    assert bytes(buffers[0]) == fixtures_db.read_bytes()
+    # A page of no database: the first one.
+    from_browser(w, {"kind": "database", "id": 8, "path": "/-/versions"})
+    _, (reply, _) = await replies(w.comm, 2)
+    assert reply["final_path"] == "/hostile.db"
+
+
+async def test_the_toolbar_download_of_memory_only_says_why(fixtures_db):
+    w = DatasetteWidget(memory=True)
+    attach(w)
+    from_browser(w, {"kind": "database", "id": 1, "path": "/_memory"})
+    [(reply, _)] = await replies(w.comm)
+    assert "in-memory database" in reply["error"]

@@ -1,0 +1,207 @@
+"""Every kind of source, and every bad one: files, URLs (a real HTTP server), table files, DataFrames."""
+
+from __future__ import annotations
+
+import json
+import socket
+import tempfile
+
+import pandas as pd
+import pytest
+import sqlite_utils
+
+from jupyterlite_datasette import DatasetteWidget
+from jupyterlite_datasette.download import download
+from jupyterlite_datasette.errors import (
+    DatabaseFileError,
+    DatasetteInputError,
+    DownloadError,
+    TableNameError,
+    TabularFileError,
+)
+from jupyterlite_datasette.inputs import gather
+from jupyterlite_datasette.instance import build_datasette
+
+CSV = "id,name,score,joined\n1,Cleo,9.5,2024-01-02\n2,Pancakes,7,2024-03-04\n"
+TSV = CSV.replace(",", "\t")
+ROWS = [{"id": 1, "name": "Cleo", "score": 9.5}, {"id": 2, "name": "Pancakes", "score": 7.0}]
+TABLE_FILES = {
+    "pets.csv": CSV,
+    "pets.tsv": TSV,
+    "pets.json": json.dumps(ROWS),
+    "pets.ndjson": "\n".join(json.dumps(row) for row in ROWS) + "\n",
+    "pets.jsonl": "\n".join(json.dumps(row) for row in ROWS) + "\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def own_tempdir(tmp_path, monkeypatch):
+    """Kernel-local folders land here, so a test can see that none is left behind."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    return scratch
+
+
+def user_databases(ds):
+    return set(ds.databases) - {"_internal"}
+
+
+def user_tables(ds, database="data"):
+    return sqlite_utils.Database(ds.databases[database].path).table_names()
+
+
+def rows_of(ds, table, database="data"):
+    return list(sqlite_utils.Database(ds.databases[database].path)[table].rows)
+
+
+@pytest.mark.parametrize("name", sorted(TABLE_FILES))
+def test_table_files_become_tables_named_after_the_file(tmp_path, name):
+    path = tmp_path / name
+    path.write_text(TABLE_FILES[name])
+    ds = build_datasette([path])
+    assert user_tables(ds) == ["pets"]
+    assert [(r["id"], r["name"], r["score"]) for r in rows_of(ds, "pets")] == [(1, "Cleo", 9.5), (2, "Pancakes", 7)]
+    columns = sqlite_utils.Database(ds.databases["data"].path)["pets"].columns_dict
+    # Types detected from CSV/TSV text, kept from JSON.
+    assert (columns["id"], columns["name"], columns["score"]) == (int, str, float)
+    assert not ds.databases["data"].is_mutable
+
+
+def test_several_files_go_into_one_database_beside_sqlite_files(tmp_path, fixtures_db):
+    (tmp_path / "pets.csv").write_text(CSV)
+    (tmp_path / "owners.json").write_text(json.dumps([{"owner": "Ada"}]))
+    ds = build_datasette([fixtures_db, tmp_path / "pets.csv", tmp_path / "owners.json"])
+    assert user_databases(ds) == {"fixtures", "data"}
+    assert sorted(user_tables(ds)) == ["owners", "pets"]
+
+
+def test_dataframes_positional_and_named(tmp_path):
+    frame = pd.DataFrame({"city": ["Oslo", "Lima"], "population": [709_000, 10_000_000]})
+    indexed = frame.set_index("city")
+    (tmp_path / "pets.csv").write_text(CSV)
+    ds = build_datasette([frame], tables={"cities": indexed, "animals": tmp_path / "pets.csv"})
+    assert sorted(user_tables(ds)) == ["animals", "cities", "dataframe"]
+    assert rows_of(ds, "dataframe") == [{"city": "Oslo", "population": 709_000}, {"city": "Lima", "population": 10_000_000}]
+    # A meaningful index is kept as a column; 0, 1, 2... is not.
+    assert rows_of(ds, "cities")[0] == {"city": "Oslo", "population": 709_000}
+
+
+def test_urls_of_sqlite_and_table_files(files_server):
+    (files_server.directory / "pets.csv").write_text(CSV)
+    ds = build_datasette([files_server.url("fixtures.db"), files_server.url("pets.csv")])
+    assert user_databases(ds) == {"fixtures", "data"}
+    assert user_tables(ds) == ["pets"]
+    assert sqlite_utils.Database(ds.databases["fixtures"].path)["facetable"].count == 300
+
+
+def test_large_downloads_show_progress(files_server, capsys, monkeypatch):
+    monkeypatch.setattr("jupyterlite_datasette.download.PROGRESS_OVER", 1000)
+    path = download(files_server.url("fixtures.db"))
+    out = capsys.readouterr().out
+    assert "100% of" in out and f"downloaded to {path}" in out
+
+
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/gone.db"
+
+
+BAD = {
+    "missing file": (lambda d, s: d / "nope.db", DatabaseFileError, "nope.db: no such file"),
+    "missing csv": (lambda d, s: d / "nope.csv", DatabaseFileError, "nope.csv: no such file"),
+    "empty sqlite": (lambda d, s: write(d / "empty.db", b""), DatabaseFileError, "is empty"),
+    "not sqlite": (lambda d, s: write(d / "notes.txt", b"hello"), DatabaseFileError, "is not a SQLite database"),
+    "corrupt sqlite": (
+        lambda d, s: write(d / "bad.db", b"SQLite format 3\x00" + b"\xff" * 2000),
+        DatabaseFileError,
+        "is a corrupt SQLite database",
+    ),
+    "empty csv": (lambda d, s: write(d / "e.csv", b""), TabularFileError, "e.csv: is empty"),
+    "csv with extra fields": (
+        lambda d, s: write(d / "x.csv", b"a,b\n1,2,3\n"),
+        TabularFileError,
+        "more fields than the header",
+    ),
+    "csv not utf-8": (lambda d, s: write(d / "y.csv", b"a,b\n\xff\xfe,1\n"), TabularFileError, "cannot be read as CSV"),
+    "malformed json": (lambda d, s: write(d / "m.json", b"[{\"a\": 1},"), TabularFileError, "is not valid JSON"),
+    "json of numbers": (lambda d, s: write(d / "n.json", b"[1, 2]"), TabularFileError, "not an object"),
+    "bad ndjson line": (lambda d, s: write(d / "l.ndjson", b"{\"a\": 1}\nnope\n"), TabularFileError, "not valid JSON"),
+    "404 url": (lambda d, s: s.url("missing.db"), DownloadError, "the server answered 404"),
+    "unreachable host": (lambda d, s: closed_port_url(), DownloadError, "cannot be downloaded"),
+    "url of not sqlite": (lambda d, s: s.url("hello.txt"), DatabaseFileError, "hello.txt: is not a SQLite database"),
+}
+
+
+def write(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_sources_fail_with_one_line_and_leave_nothing(tmp_path, files_server, own_tempdir, fixtures_db, case):
+    (files_server.directory / "hello.txt").write_text("hello")
+    make, error, message = BAD[case]
+    source = make(tmp_path, files_server)
+    # A good source before the bad one: it must not stay half-registered either.
+    with pytest.raises(error, match=message) as raised:
+        build_datasette([files_server.url("fixtures.db"), source])
+    text = str(raised.value)
+    assert "\n" not in text and str(source) in text
+    assert list(own_tempdir.iterdir()) == []
+
+
+def test_a_url_that_does_not_answer_in_time(files_server):
+    with pytest.raises(DownloadError, match="no answer within 0.5 s"):
+        download(files_server.url("slow/fixtures.db"), timeout=0.5)
+
+
+def test_name_collisions_are_refused(tmp_path, own_tempdir):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "pets.csv").write_text(CSV)
+    with pytest.raises(TableNameError, match="makes a table named 'pets' already"):
+        build_datasette([tmp_path / "a" / "pets.csv", tmp_path / "b" / "pets.csv"])
+    with pytest.raises(TableNameError, match="'pets'"):
+        build_datasette([tmp_path / "a" / "pets.csv"], tables={"pets": pd.DataFrame({"x": [1]})})
+    assert list(own_tempdir.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "tables, message",
+    [
+        ({"": pd.DataFrame({"x": [1]})}, "non-empty string"),
+        ({"t": 42}, "is a int; pass a pandas DataFrame"),
+        ({"t": pd.DataFrame({"x": [{1, 2}]})}, "cannot be written to SQLite"),
+    ],
+)
+def test_bad_tables(tables, message):
+    with pytest.raises(DatasetteInputError, match=message):
+        build_datasette([], tables=tables)
+
+
+def test_sqlite_files_in_tables_are_refused(fixtures_db):
+    with pytest.raises(TabularFileError, match="pass SQLite databases as files"):
+        build_datasette([], tables={"t": fixtures_db})
+
+
+def test_imported_data_is_writable_on_request(tmp_path):
+    (tmp_path / "pets.csv").write_text(CSV)
+    assert build_datasette([tmp_path / "pets.csv"], write=True).databases["data"].is_mutable
+
+
+def test_gather_keeps_order_and_leaves_no_folder_for_plain_files(fixtures_db, hostile_db, own_tempdir):
+    found = gather([hostile_db, fixtures_db])
+    assert found.all == [hostile_db, fixtures_db] and found.imported is None
+    assert list(own_tempdir.iterdir()) == []
+
+
+def test_the_widget_takes_every_kind(tmp_path, files_server, fixtures_db):
+    (tmp_path / "pets.csv").write_text(CSV)
+    w = DatasetteWidget(fixtures_db, files_server.url("fixtures.db"), tmp_path / "pets.csv", pd.DataFrame({"x": [1]}))
+    assert user_databases(w.ds) == {"fixtures", "fixtures_2", "data"}
+    assert sorted(w.query("select name from sqlite_master where type = 'table'", "data")[i]["name"] for i in range(2)) == [
+        "dataframe",
+        "pets",
+    ]
