@@ -16,8 +16,14 @@ from datasette.app import Datasette
 
 from . import export, transport
 from .instance import build_datasette
+from .snapshot import page_snapshot, placeholder
 
 STATIC = Path(__file__).parent / "static"
+#: Seconds after a page is shown before its snapshot is taken (quick clicks make one).
+SNAPSHOT_DELAY = 0.5
+#: Seconds to wait for a page to show before the kernel takes the snapshot itself
+#: (a notebook run with no browser, e.g. by nbconvert).
+SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: The frame's script, in the order its parts depend on each other.
 FRAME_PARTS = ("core", "network", "page", "navigation")
 
@@ -75,6 +81,10 @@ class DatasetteWidget(anywidget.AnyWidget):
         # True while the kernel records where a navigation ended up, so that
         # the change is not mistaken for a request to navigate.
         self._recording_path = False
+        #: Outputs that hold this widget's saved snapshot, updated as pages are shown.
+        self._snapshots: list[Any] = []
+        self._snapshot_timer: asyncio.TimerHandle | None = None
+        self._shown_any_page = False
         super().__init__(path=path or self.ds.urls.instance(), height=height)
         self.on_msg(self._on_message)
 
@@ -121,6 +131,52 @@ class DatasetteWidget(anywidget.AnyWidget):
         print(f"{name}: saved to {saved}")
         return saved
 
+    def _ipython_display_(self) -> None:
+        """The live widget, and beside it an output holding a static snapshot of its page.
+
+        The widget's stylesheet hides the snapshot wherever the widget runs;
+        where it cannot (GitHub, nbviewer, no kernel), the snapshot shows.
+        """
+        from IPython.display import HTML, display
+
+        bundle = self._repr_mimebundle_()
+        data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+        display(data, metadata=metadata, raw=True)
+        self._snapshots.append(display(HTML(placeholder(self.path)), display_id=True))
+        asyncio.get_event_loop().call_later(SNAPSHOT_UNSHOWN_AFTER, self._snapshot_unshown)
+
+    def _snapshot_unshown(self) -> None:
+        if not self._shown_any_page:
+            self._spawn(self._snapshot_of(self.path))
+
+    async def _snapshot_of(self, path: str) -> None:
+        response = await transport.request(self.ds, path)
+        if response.content_type.startswith("text/html"):
+            self._update_snapshots(response.body, response.final_path)
+
+    def _schedule_snapshot(self, html: bytes, path: str) -> None:
+        self._shown_any_page = True
+        if not self._snapshots:
+            return
+        if self._snapshot_timer is not None:
+            self._snapshot_timer.cancel()
+        self._snapshot_timer = asyncio.get_event_loop().call_later(
+            SNAPSHOT_DELAY, self._update_snapshots, html, path
+        )
+
+    def _update_snapshots(self, html: bytes, path: str) -> None:
+        from IPython.display import HTML
+
+        snapshot = HTML(page_snapshot(html.decode("utf-8", "replace"), path))
+        for handle in self._snapshots:
+            handle.update(snapshot)
+
+    def _spawn(self, coroutine: Any) -> asyncio.Task:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     @traitlets.validate("path")
     def _check_path(self, proposal: dict) -> str:
         return transport.internal_path(proposal["value"])
@@ -135,9 +191,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         if not isinstance(content, dict) or content.get("kind") not in ("request", "database"):
             return
         answer = self._answer if content["kind"] == "request" else self._answer_database
-        task = asyncio.ensure_future(answer(content, buffers))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = self._spawn(answer(content, buffers))
         if content.get("navigation"):
             # The last navigation wins; an older one still running is dropped.
             if self._navigation is not None and not self._navigation.done():
@@ -188,6 +242,8 @@ class DatasetteWidget(anywidget.AnyWidget):
             headers=[[k, v] for k, v in response.headers if k.lower() != "set-cookie"],
         )
         self.send(reply, buffers=[response.body])
+        if content.get("navigation") and response.status == 200 and response.content_type.startswith("text/html"):
+            self._schedule_snapshot(response.body, response.final_path)
         if content.get("navigation"):
             # After the reply, so the page knows the path before the trait moves.
             self._recording_path = True

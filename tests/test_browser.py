@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -270,3 +271,41 @@ def test_hostile_database_runs_nothing(page, lab):
     sandbox = nb.widget().locator("iframe").get_attribute("sandbox").split()
     assert "allow-same-origin" not in sandbox
     assert sorted(sandbox) == ["allow-forms", "allow-scripts"]
+
+
+def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, lab):
+    nb = open_notebook(page, lab, "snapshot.ipynb", SETUP)
+    run_setup(nb)
+    frame = nb.frame()
+    frame.locator("a[href='/fixtures']").first.click()
+    frame.locator("a[href='/fixtures/states']").first.click()
+    expect_heading(frame, "states")
+
+    # Beside the live widget, the snapshot follows the page but stays hidden.
+    snapshot = page.locator(".jld-snapshot", has_text="Datasette page /fixtures/states")
+    snapshot.wait_for(state="attached")
+    assert snapshot.locator("td", has_text="Michigan").count() == 1
+    assert snapshot.is_hidden()
+
+    nb.menu("File", "Save Notebook")
+    page.locator(".jp-mod-dirty").wait_for(state="detached")
+    saved = json.loads((lab.root / "snapshot.ipynb").read_text())
+    [html] = [
+        "".join(output["data"]["text/html"])
+        for cell in saved["cells"]
+        for output in cell.get("outputs", [])
+        if "jld-snapshot" in "".join(output.get("data", {}).get("text/html", ""))
+    ]
+    assert "Michigan" in html and "<script" not in html
+
+    # As GitHub or nbviewer would show it: the data, and nothing that runs.
+    viewer = page.context.new_page()
+    viewer.set_content(f"<!doctype html><body>{html}</body>")
+    assert viewer.locator("td", has_text="Michigan").is_visible()
+    viewer.close()
+
+    # Reopened after the kernel has gone: the widget cannot come back; the snapshot shows.
+    nb.menu("Kernel", "Shut Down Kernel")
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").wait_for(state="detached")
+    page.reload()
+    page.locator(".jld-snapshot", has_text="Michigan").wait_for(state="visible", timeout=60_000)

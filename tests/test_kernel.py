@@ -16,6 +16,8 @@ class Kernel:
         self.client = client
         #: Comm messages that arrived while a cell ran (execute_interactive reads iopub).
         self.comm_messages: list[dict] = []
+        #: Outputs displayed while a cell ran.
+        self.displays: list[dict] = []
 
     def execute(self, code: str) -> str:
         """Run code; return its stdout; fail on an error."""
@@ -28,6 +30,8 @@ class Kernel:
                 chunks.append("\n".join(msg["content"]["traceback"]))
             elif msg["msg_type"] == "comm_msg":
                 self.comm_messages.append(msg)
+            elif msg["msg_type"] == "display_data":
+                self.displays.append(msg["content"])
 
         reply = self.client.execute_interactive(code, output_hook=hook, timeout=60)
         assert reply["content"]["status"] == "ok", "".join(chunks)
@@ -128,3 +132,22 @@ def test_the_kernel_stays_usable_after_bad_magic_input(kernel):
     assert out["content"]["status"] == "error"
     assert out["content"]["ename"] == "UsageError"
     assert kernel.execute("print(6 * 7)").strip() == "42"
+
+
+def test_the_output_saves_a_snapshot_of_the_page_without_a_browser(kernel, fixtures_db):
+    """Run headless (as nbconvert would): the kernel fills the snapshot beside the widget itself."""
+    kernel.displays.clear()
+    kernel.execute(f"%datasette {fixtures_db} --path /fixtures/states")
+    widget_output, snapshot_output = kernel.displays[-2:]
+    assert "application/vnd.jupyter.widget-view+json" in widget_output["data"]
+    display_id = snapshot_output["transient"]["display_id"]
+    assert "run the cell to browse it" in snapshot_output["data"]["text/html"]
+    deadline = time.monotonic() + 30
+    while True:
+        msg = kernel.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["msg_type"] == "update_display_data" and msg["content"]["transient"]["display_id"] == display_id:
+            break
+    html = msg["content"]["data"]["text/html"]
+    assert "Datasette page /fixtures/states, as last shown" in html
+    assert "<td" in html and "Michigan" in html
+    assert "<script" not in html and "href" not in html
