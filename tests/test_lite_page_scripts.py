@@ -32,6 +32,10 @@ CELLS = [
     "import hashlib, pathlib\n"
     "print('rows:', w_on.query('select body from notes'))\n"
     f"print('off:', hashlib.sha256(pathlib.Path('{LOCAL}/notes_off.db').read_bytes()).hexdigest())",
+    "saved = w_on.save()",
+    "import shutil, sqlite3\n"
+    "shutil.copy(saved, '/tmp/check.db')\n"
+    "print('in the notebook folder:', sqlite3.connect('/tmp/check.db').execute('select body from notes').fetchall())",
 ]
 
 
@@ -89,5 +93,10 @@ def test_scripts_plugin_writes_and_downloads_in_jupyterlite(lite_site, lite_page
     nb.run_cell(6)
     nb.wait_for_output(6, "rows: [{'body': 'written in JupyterLite'}]")
     nb.wait_for_output(6, f"off: {off_digest}")
+    # save() writes the kernel's copy back over the file in the notebook's folder.
+    nb.run_cell(7)
+    nb.wait_for_output(7, "notes_on: saved to /drive/notes_on.db")
+    nb.run_cell(8)
+    nb.wait_for_output(8, "in the notebook folder: [('written in JupyterLite',)]")
 
     expect_only_local_requests(log, lite_site)

@@ -23,6 +23,7 @@ class StaticServer:
     """``python -m http.server`` over the built site, as any static host would serve it."""
 
     def __init__(self, directory: Path):
+        self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
