@@ -89,7 +89,7 @@ def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebooks"])
-@pytest.mark.parametrize("notebook, widgets", [("your-own-data.ipynb", 2), ("python-api.ipynb", 1)])
+@pytest.mark.parametrize("notebook, widgets", [("your-own-data.ipynb", 3), ("python-api.ipynb", 1)])
 def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/{ui}/index.html?path={notebook}", status_bar=ui == "lab")
