@@ -9,6 +9,7 @@ from typing import Any
 from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
+from .counts import count_in_background
 from .errors import SettingError
 from .runtime import in_pyodide
 from .inputs import gather
@@ -68,10 +69,12 @@ def build_datasette(
     files = [str(path) for path in gather(sources, tables).all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
-    return Datasette(
+    ds = Datasette(
         files=files if write else [],
         immutables=[] if write else files,
         metadata=metadata_dict,
         settings=final_settings,
         memory=memory,
     )
+    count_in_background(ds)
+    return ds

@@ -1,4 +1,5 @@
 import pytest
+from datasette.app import Datasette
 
 from jupyterlite_datasette.errors import SettingError
 from jupyterlite_datasette.instance import build_datasette, coerce_setting
@@ -79,3 +80,19 @@ def test_imports_skip_the_working_directory_in_pyodide(monkeypatch, tmp_path):
     with imports_off_drive():
         assert sys.path == ["/usr/lib/python"]
     assert sys.path == ["", str(tmp_path), "/usr/lib/python"]
+
+
+def test_read_only_tables_are_counted_once_for_datasette(fixtures_db, hostile_db):
+    from jupyterlite_datasette.counts import count_in_background
+
+    ds = Datasette(immutables=[str(fixtures_db), str(hostile_db)])
+    count_in_background(ds).join(timeout=30)
+    assert ds.inspect_data["fixtures"]["tables"]["facetable"] == {"count": 300}
+    # Odd table names (quotes, markup) are counted too.
+    assert sum(t["count"] for t in ds.inspect_data["hostile"]["tables"].values()) == 8
+
+
+def test_writable_files_are_not_counted_ahead(fixtures_copy):
+    from jupyterlite_datasette.counts import count_in_background
+
+    assert count_in_background(Datasette(files=[str(fixtures_copy)])) is None

@@ -1,0 +1,57 @@
+"""Row counts of read-only databases, counted once in the background.
+
+Datasette runs ``select count(*)`` on every table page unless it has counts
+from ``datasette inspect``. A file opened immutable cannot change, so its
+counts are taken once, on a thread, and handed to Datasette the way
+``datasette inspect`` would: table pages of a 1 GB table then cost what they
+cost on a small one. Until the counts land, Datasette counts as usual.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+from datasette.app import Datasette
+
+from .runtime import in_pyodide
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_counts(path: Path) -> dict:
+    """``{"tables": {name: {"count": n}}}`` for every table of the database at `path`."""
+    conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
+    try:
+        names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
+        return {"tables": {name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]}
+                           for name in names}}
+    finally:
+        conn.close()
+
+
+def count_in_background(ds: Datasette) -> threading.Thread | None:
+    """Start counting the rows of `ds`'s immutable databases; None if there is nothing to do here.
+
+    Pyodide has no threads: there Datasette keeps counting per page.
+    """
+    files = {name: Path(db.path) for name, db in ds.databases.items() if not db.is_mutable and db.path}
+    if not files or in_pyodide():
+        return None
+
+    def count() -> None:
+        found = {}
+        for name, path in files.items():
+            try:
+                found[name] = table_counts(path)
+            except sqlite3.Error:
+                continue  # Datasette counts this one itself, as it always does
+        # One assignment: a request sees all the counts or none.
+        ds.inspect_data = {**(ds.inspect_data or {}), **found}
+
+    thread = threading.Thread(target=count, name="jupyterlite-datasette row counts", daemon=True)
+    thread.start()
+    return thread
