@@ -1,10 +1,11 @@
-"""Row counts of read-only databases, counted once in the background.
+"""What ``datasette inspect`` records about read-only databases, taken once in the background.
 
-Datasette runs ``select count(*)`` on every table page unless it has counts
-from ``datasette inspect``. A file opened immutable cannot change, so its
-counts are taken once, on a thread, and handed to Datasette the way
-``datasette inspect`` would: table pages of a 1 GB table then cost what they
-cost on a small one. Until the counts land, Datasette counts as usual.
+Datasette runs ``select count(*)`` on every table page unless it has the
+counts from ``datasette inspect``. A file opened immutable cannot change, so
+the same record (row counts, size, hash) is made once, on a thread, and handed
+to Datasette as ``datasette serve --inspect-file`` would: table pages of a
+1 GB table then cost what they cost on a small one. Until it lands, Datasette
+counts as usual.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 from pathlib import Path
 
 from datasette.app import Datasette
+from datasette.inspect import inspect_hash
 
 from .runtime import in_pyodide
 
@@ -22,15 +24,15 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_counts(path: Path) -> dict:
-    """``{"tables": {name: {"count": n}}}`` for every table of the database at `path`."""
+def inspect_file(path: Path) -> dict:
+    """The ``datasette inspect`` record of the database at `path`: hash, size, file, row counts."""
     conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
     try:
         names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
-        return {"tables": {name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]}
-                           for name in names}}
+        tables = {name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]} for name in names}
     finally:
         conn.close()
+    return {"hash": inspect_hash(path), "size": path.stat().st_size, "file": str(path), "tables": tables}
 
 
 def count_in_background(ds: Datasette) -> threading.Thread | None:
@@ -46,7 +48,7 @@ def count_in_background(ds: Datasette) -> threading.Thread | None:
         found = {}
         for name, path in files.items():
             try:
-                found[name] = table_counts(path)
+                found[name] = inspect_file(path)
             except sqlite3.Error:
                 continue  # Datasette counts this one itself, as it always does
         # One assignment: a request sees all the counts or none.

@@ -8,12 +8,16 @@ kind is kept, so nothing in it can run or load.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from html import escape
 from html.parser import HTMLParser
+from typing import Any
 
 #: The snapshot's HTML stops growing past this size (rows beyond it are left out).
 MAX_CHARS = 200_000
+#: Seconds after a page is shown before its snapshot is taken (quick clicks make one).
+DELAY = 0.5
 
 KEPT_TAGS = {
     "h1", "h2", "h3", "h4", "p", "div", "span", "ul", "ol", "li", "dl", "dt", "dd",
@@ -125,3 +129,34 @@ def placeholder(path: str) -> str:
         f'<div class="jld-snapshot"><p class="jld-snapshot-note">Datasette widget at {escape(path)}: '
         "run the cell to browse it.</p></div>"
     )
+
+
+class SnapshotOutputs:
+    """The outputs beside one widget's displays that hold its snapshot, kept to the page shown."""
+
+    def __init__(self) -> None:
+        self.handles: list[Any] = []
+        self.timer: asyncio.TimerHandle | None = None
+        self.shown_any = False
+
+    def add(self, path: str) -> None:
+        """Display a new snapshot output (under the widget just displayed)."""
+        from IPython.display import HTML, display
+
+        self.handles.append(display(HTML(placeholder(path)), display_id=True))
+
+    def page_shown(self, html: bytes, path: str, content_type: str) -> None:
+        """A page was shown: snapshot it once the clicking stops."""
+        self.shown_any = True
+        if not self.handles or not content_type.startswith("text/html"):
+            return
+        if self.timer is not None:
+            self.timer.cancel()
+        self.timer = asyncio.get_event_loop().call_later(DELAY, self.update, html, path)
+
+    def update(self, html: bytes, path: str) -> None:
+        from IPython.display import HTML
+
+        snapshot = HTML(page_snapshot(html.decode("utf-8", "replace"), path))
+        for handle in self.handles:
+            handle.update(snapshot)

@@ -16,11 +16,9 @@ from datasette.app import Datasette
 
 from . import export, transport
 from .instance import build_datasette
-from .snapshot import page_snapshot, placeholder
+from .snapshot import SnapshotOutputs
 
 STATIC = Path(__file__).parent / "static"
-#: Seconds after a page is shown before its snapshot is taken (quick clicks make one).
-SNAPSHOT_DELAY = 0.5
 #: Seconds to wait for a page to show before the kernel takes the snapshot itself
 #: (a notebook run with no browser, e.g. by nbconvert).
 SNAPSHOT_UNSHOWN_AFTER = 2.0
@@ -81,10 +79,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         # True while the kernel records where a navigation ended up, so that
         # the change is not mistaken for a request to navigate.
         self._recording_path = False
-        #: Outputs that hold this widget's saved snapshot, updated as pages are shown.
-        self._snapshots: list[Any] = []
-        self._snapshot_timer: asyncio.TimerHandle | None = None
-        self._shown_any_page = False
+        self._snapshots = SnapshotOutputs()
         super().__init__(path=path or self.ds.urls.instance(), height=height)
         self.on_msg(self._on_message)
 
@@ -97,10 +92,7 @@ class DatasetteWidget(anywidget.AnyWidget):
 
         Synchronous, for quick checks from code; files opened read-only stay so.
         """
-        names = [name for name in self.ds.databases if name != "_internal"]
-        if database is not None and database not in names:
-            raise ValueError(f"no database named {database!r}; this Datasette has {', '.join(names)}")
-        conn = self.ds.get_database(database).connect()
+        conn = self.ds.get_database(export.database_name(self.ds, database)).connect()
         try:
             conn.row_factory = sqlite3.Row
             return [dict(row) for row in conn.execute(sql, params)]
@@ -113,8 +105,10 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     async def to_pandas(self, path: str | None = None) -> Any:
         """Every row of the table, view or query shown (or at `path`), filters applied, as a DataFrame."""
-        import pandas as pd
-
+        try:
+            import pandas as pd
+        except ImportError:
+            raise ImportError("to_pandas needs pandas: install it (%pip install pandas) and try again") from None
         columns, rows = await export.view_rows(self.ds, path or self.path)
         return pd.DataFrame(rows, columns=columns)
 
@@ -137,39 +131,23 @@ class DatasetteWidget(anywidget.AnyWidget):
         The widget's stylesheet hides the snapshot wherever the widget runs;
         where it cannot (GitHub, nbviewer, no kernel), the snapshot shows.
         """
-        from IPython.display import HTML, display
+        from IPython.display import display
 
         bundle = self._repr_mimebundle_()
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         display(data, metadata=metadata, raw=True)
-        self._snapshots.append(display(HTML(placeholder(self.path)), display_id=True))
-        asyncio.get_event_loop().call_later(SNAPSHOT_UNSHOWN_AFTER, self._snapshot_unshown)
+        self._snapshots.add(self.path)
+        asyncio.get_event_loop().call_later(SNAPSHOT_UNSHOWN_AFTER, self._snapshot_if_unshown)
 
-    def _snapshot_unshown(self) -> None:
-        if not self._shown_any_page:
-            self._spawn(self._snapshot_of(self.path))
+    def _snapshot_if_unshown(self) -> None:
+        """No browser showed a page (a notebook run by nbconvert): take the snapshot here."""
+        if not self._snapshots.shown_any:
 
-    async def _snapshot_of(self, path: str) -> None:
-        response = await transport.request(self.ds, path)
-        if response.content_type.startswith("text/html"):
-            self._update_snapshots(response.body, response.final_path)
+            async def snapshot() -> None:
+                response = await transport.request(self.ds, self.path)
+                self._snapshots.page_shown(response.body, response.final_path, response.content_type)
 
-    def _schedule_snapshot(self, html: bytes, path: str) -> None:
-        self._shown_any_page = True
-        if not self._snapshots:
-            return
-        if self._snapshot_timer is not None:
-            self._snapshot_timer.cancel()
-        self._snapshot_timer = asyncio.get_event_loop().call_later(
-            SNAPSHOT_DELAY, self._update_snapshots, html, path
-        )
-
-    def _update_snapshots(self, html: bytes, path: str) -> None:
-        from IPython.display import HTML
-
-        snapshot = HTML(page_snapshot(html.decode("utf-8", "replace"), path))
-        for handle in self._snapshots:
-            handle.update(snapshot)
+            self._spawn(snapshot())
 
     def _spawn(self, coroutine: Any) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)
@@ -242,9 +220,9 @@ class DatasetteWidget(anywidget.AnyWidget):
             headers=[[k, v] for k, v in response.headers if k.lower() != "set-cookie"],
         )
         self.send(reply, buffers=[response.body])
-        if content.get("navigation") and response.status == 200 and response.content_type.startswith("text/html"):
-            self._schedule_snapshot(response.body, response.final_path)
         if content.get("navigation"):
+            if response.status == 200:
+                self._snapshots.page_shown(response.body, response.final_path, response.content_type)
             # After the reply, so the page knows the path before the trait moves.
             self._recording_path = True
             try:

@@ -82,7 +82,10 @@ def test_dataframes_positional_and_named(tmp_path):
     (tmp_path / "pets.csv").write_text(CSV)
     ds = build_datasette([frame], tables={"cities": indexed, "animals": tmp_path / "pets.csv"})
     assert sorted(user_tables(ds)) == ["animals", "cities", "dataframe"]
-    assert rows_of(ds, "dataframe") == [{"city": "Oslo", "population": 709_000}, {"city": "Lima", "population": 10_000_000}]
+    assert rows_of(ds, "dataframe") == [
+        {"city": "Oslo", "population": 709_000},
+        {"city": "Lima", "population": 10_000_000},
+    ]
     # A meaningful index is kept as a column; 0, 1, 2... is not.
     assert rows_of(ds, "cities")[0] == {"city": "Oslo", "population": 709_000}
 
@@ -201,7 +204,5 @@ def test_the_widget_takes_every_kind(tmp_path, files_server, fixtures_db):
     (tmp_path / "pets.csv").write_text(CSV)
     w = DatasetteWidget(fixtures_db, files_server.url("fixtures.db"), tmp_path / "pets.csv", pd.DataFrame({"x": [1]}))
     assert user_databases(w.ds) == {"fixtures", "fixtures_2", "data"}
-    assert sorted(w.query("select name from sqlite_master where type = 'table'", "data")[i]["name"] for i in range(2)) == [
-        "dataframe",
-        "pets",
-    ]
+    tables = w.query("select name from sqlite_master where type = 'table' order by name", "data")
+    assert tables == [{"name": "dataframe"}, {"name": "pets"}]

@@ -1,3 +1,7 @@
+import asyncio
+import hashlib
+import threading
+
 import pytest
 from datasette.app import Datasette
 
@@ -87,7 +91,10 @@ def test_read_only_tables_are_counted_once_for_datasette(fixtures_db, hostile_db
 
     ds = Datasette(immutables=[str(fixtures_db), str(hostile_db)])
     count_in_background(ds).join(timeout=30)
-    assert ds.inspect_data["fixtures"]["tables"]["facetable"] == {"count": 300}
+    record = ds.inspect_data["fixtures"]
+    assert record["tables"]["facetable"] == {"count": 300}
+    assert (record["size"], record["file"]) == (fixtures_db.stat().st_size, str(fixtures_db))
+    assert record["hash"] == hashlib.sha256(fixtures_db.read_bytes()).hexdigest()
     # Odd table names (quotes, markup) are counted too.
     assert sum(t["count"] for t in ds.inspect_data["hostile"]["tables"].values()) == 8
 
@@ -96,3 +103,14 @@ def test_writable_files_are_not_counted_ahead(fixtures_copy):
     from jupyterlite_datasette.counts import count_in_background
 
     assert count_in_background(Datasette(files=[str(fixtures_copy)])) is None
+
+
+async def test_every_page_works_once_the_record_has_landed(fixtures_db):
+    ds = build_datasette([fixtures_db])
+    await asyncio.sleep(0)
+    for thread in threading.enumerate():
+        if thread.name == "jupyterlite-datasette row counts":
+            thread.join(timeout=30)
+    assert ds.inspect_data
+    for path in ("/", "/fixtures", "/fixtures/facetable", "/-/databases.json", "/.json", "/fixtures.json"):
+        assert (await ds.client.get(path)).status_code == 200, path

@@ -31,7 +31,8 @@ def expect_kernel_path(nb: NotebookPage, cell: int, path: str) -> None:
 
 
 def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
-    nb = open_notebook(page, lab, "cog.ipynb", widget_cells('%datasette fixtures.db --path "/fixtures/facetable?state=CA"'))
+    cells = widget_cells('%datasette fixtures.db --path "/fixtures/facetable?state=CA"')
+    nb = open_notebook(page, lab, "cog.ipynb", cells)
     for cell in range(4):
         nb.run_cell(cell)
     frame = nb.frame()
