@@ -24,15 +24,35 @@ def quoted(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+class InspectRecord(dict):
+    """A ``datasette inspect`` record whose hash is made only when Datasette asks for it.
+
+    Hashing reads the whole file (a second or so per GB); Datasette itself
+    does it lazily, on the pages that show the hash, and so does this.
+    """
+
+    def __init__(self, path: Path, **fields: object) -> None:
+        super().__init__(**fields)
+        self.path = path
+
+    def __missing__(self, key: str) -> str:
+        if key != "hash":
+            raise KeyError(key)
+        self["hash"] = digest = inspect_hash(self.path)
+        return digest
+
+
 def inspect_file(path: Path) -> dict:
-    """The ``datasette inspect`` record of the database at `path`: hash, size, file, row counts."""
+    """The ``datasette inspect`` record of the database at `path`: row counts, size, file, hash."""
     conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
     try:
         names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
-        tables = {name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]} for name in names}
+        tables = {
+            name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]} for name in names
+        }
     finally:
         conn.close()
-    return {"hash": inspect_hash(path), "size": path.stat().st_size, "file": str(path), "tables": tables}
+    return InspectRecord(path, size=path.stat().st_size, file=str(path), tables=tables)
 
 
 def count_in_background(ds: Datasette) -> threading.Thread | None:
