@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from .download import download, is_url
 from .drive import kernel_local
 from .errors import TableNameError, TabularFileError
@@ -105,6 +103,8 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
                 "or the path or URL of a CSV, TSV or JSON file"
             )
     if pending:
+        import sqlite_utils
+
         found.imported = workdir / f"{IMPORTED_NAME}.db"
         db = sqlite_utils.Database(found.imported)
         try:

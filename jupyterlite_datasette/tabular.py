@@ -2,6 +2,8 @@
 
 sqlite-utils reads the files and writes the tables; column types of CSV and
 TSV are detected from the values, as ``sqlite-utils insert --detect-types`` does.
+sqlite-utils is imported only when a table is made: opening SQLite files does
+not pay for it (it matters in JupyterLite, where every import is slow).
 """
 
 from __future__ import annotations
@@ -12,30 +14,22 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-from sqlite_utils.utils import Format, RowError, RowsFromFileBadJSON, TypeTracker, rows_from_file
-
 from .errors import TabularFileError
 
-#: File name endings read as tables, and how.
-FORMATS = {
-    ".csv": Format.CSV,
-    ".tsv": Format.TSV,
-    ".tab": Format.TSV,
-    ".json": Format.JSON,
-    ".ndjson": Format.NL,
-    ".jsonl": Format.NL,
-}
+#: File name endings read as tables, and the sqlite-utils format each is read in.
+FORMATS = {".csv": "CSV", ".tsv": "TSV", ".tab": "TSV", ".json": "JSON", ".ndjson": "NL", ".jsonl": "NL"}
 
 
-def tabular_format(path: Path) -> Format | None:
-    """The format a file is read in, from its name; None if it is not a table file."""
+def tabular_format(path: Path) -> str | None:
+    """The format a file is read in (a ``sqlite_utils.utils.Format`` name), from its name; None if not a table."""
     return FORMATS.get(path.suffix.lower())
 
 
-def import_file(db: sqlite_utils.Database, path: Path, table: str, shown_as: str) -> int:
-    """Read `path` into a new `table` of `db`; return its row count. Errors name `shown_as`."""
-    format = tabular_format(path)
+def import_file(db: Any, path: Path, table: str, shown_as: str) -> int:
+    """Read `path` into a new `table` of the sqlite-utils `db`; return its row count. Errors name `shown_as`."""
+    from sqlite_utils.utils import Format, RowError, RowsFromFileBadJSON, TypeTracker, rows_from_file
+
+    format = Format[tabular_format(path)]
     if path.stat().st_size == 0:
         raise TabularFileError(f"{shown_as}: is empty; a table file needs a header or at least one row")
     try:
@@ -68,7 +62,7 @@ def objects_only(rows: Any):
         yield row
 
 
-def import_dataframe(db: sqlite_utils.Database, frame: Any, table: str) -> int:
+def import_dataframe(db: Any, frame: Any, table: str) -> int:
     """Write a pandas DataFrame to a new `table` of `db`; its index too unless it is 0, 1, 2, ..."""
     import pandas as pd
 
