@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import tempfile
@@ -25,8 +26,6 @@ def json_path(path: str) -> str:
 
 async def get_json(ds: Datasette, path: str) -> Any:
     """Datasette's JSON answer at `path` (a .json path), or a clear error."""
-    import json
-
     response = await transport.request(ds, path)
     if response.status != 200:
         raise ValueError(f"{path}: Datasette answered {response.status}: {response.body[:200]!r}")
