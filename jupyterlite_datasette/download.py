@@ -21,6 +21,8 @@ from .runtime import in_pyodide
 TIMEOUT = 30.0
 #: Downloads bigger than this show their progress.
 PROGRESS_OVER = 8 << 20
+#: In JupyterLite, the size of each synchronous request for a file.
+BROWSER_CHUNK = 8 << 20
 
 
 def is_url(source: object) -> bool:
@@ -77,13 +79,51 @@ def stream_with_httpx(url: str, destination: Path, timeout: float) -> None:
 
 
 def fetch_in_browser(url: str, destination: Path) -> None:
-    """A synchronous request from the kernel's worker, where that is allowed."""
+    """Synchronous requests from the kernel's worker, where they are allowed.
+
+    A piece at a time when the server takes Range requests (static hosts and
+    CDNs do), so progress can be shown; in one answer when it does not.
+    """
+    done = 0
+    total = None
+    with destination.open("wb") as f:
+        while True:
+            status, body, content_range = browser_get(url, f"bytes={done}-{done + BROWSER_CHUNK - 1}")
+            if status == 200:  # the server ignores ranges: this is the whole file
+                f.seek(0)
+                f.truncate()
+                f.write(body)
+                break
+            if status == 416 and done:  # the file ended exactly at a piece's end
+                break
+            if status == 0:
+                raise DownloadError(
+                    f"{url}: the browser could not download it; check the address, and that the server "
+                    "allows cross-origin requests (CORS)"
+                )
+            if status != 206:
+                raise DownloadError(f"{url}: the server answered {status}; check the address")
+            f.write(body)
+            done += len(body)
+            # Content-Range is only readable cross-origin if the server exposes it.
+            total = total or (int(content_range.rsplit("/", 1)[1]) if content_range and "/" in content_range else None)
+            if (total or done) > PROGRESS_OVER:
+                shown = f"{done / total:4.0%} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB so far"
+                print(f"\r{file_name(url)}: {shown}", end="", flush=True)
+            if len(body) < BROWSER_CHUNK or (total is not None and done >= total):
+                break
+    if (total or done) > PROGRESS_OVER:
+        print()
+
+
+def browser_get(url: str, byte_range: str) -> tuple[int, bytes, str | None]:
+    """One synchronous GET of `byte_range` of `url`: status, body, Content-Range."""
     import js
 
     request = js.XMLHttpRequest.new()
     request.open("GET", url, False)
     request.responseType = "arraybuffer"
-    print(f"{url}: downloading in the browser...", flush=True)
+    request.setRequestHeader("Range", byte_range)
     try:
         request.send(None)
     except Exception as e:  # noqa: BLE001 - the browser says only that it failed
@@ -91,6 +131,5 @@ def fetch_in_browser(url: str, destination: Path) -> None:
             f"{url}: cannot be downloaded ({e}); check the address, and that the server allows "
             "cross-origin requests (CORS)"
         ) from None
-    if request.status != 200:
-        raise DownloadError(f"{url}: the server answered {request.status} {request.statusText}; check the address")
-    destination.write_bytes(request.response.to_bytes())
+    body = request.response.to_bytes() if request.response is not None else b""
+    return request.status, body, request.getResponseHeader("Content-Range")

@@ -20,14 +20,14 @@ def build_site(output: Path) -> Path:
 
 
 class StaticServer:
-    """``python -m http.server`` over the built site, as any static host would serve it."""
+    """The built site over HTTP on 127.0.0.1, as a static host serves it (Range requests included)."""
 
     def __init__(self, directory: Path):
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "-d", str(directory)],
+            [sys.executable, str(Path(__file__).with_name("static_server.py")), str(self.port), str(directory)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
