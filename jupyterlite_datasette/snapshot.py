@@ -152,7 +152,7 @@ class SnapshotOutputs:
             return
         if self.timer is not None:
             self.timer.cancel()
-        self.timer = asyncio.get_event_loop().call_later(DELAY, self.update, html, path)
+        self.timer = asyncio.get_running_loop().call_later(DELAY, self.update, html, path)
 
     def update(self, html: bytes, path: str) -> None:
         from IPython.display import HTML

@@ -137,7 +137,11 @@ class DatasetteWidget(anywidget.AnyWidget):
         data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
         display(data, metadata=metadata, raw=True)
         self._snapshots.add(self.path)
-        asyncio.get_event_loop().call_later(SNAPSHOT_UNSHOWN_AFTER, self._snapshot_if_unshown)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # a shell with no event loop (plain IPython): no kernel, no pages
+            return
+        loop.call_later(SNAPSHOT_UNSHOWN_AFTER, self._snapshot_if_unshown)
 
     def _snapshot_if_unshown(self) -> None:
         """No browser showed a page (a notebook run by nbconvert): take the snapshot here."""
