@@ -107,6 +107,11 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     page.wait_for_timeout(300)
     assert note.count() == 1
 
+    # A page script sets location.href: the widget navigates there through the kernel.
+    frame.locator("#jld-plugin-go").click()
+    frame.get_by_text('1 row where code = "MI"').wait_for()
+    assert nb.address() == "/fixtures/states?code=MI"
+
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])
 def test_write_canned_query(page, lab, write):

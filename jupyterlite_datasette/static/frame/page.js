@@ -67,9 +67,11 @@ for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pa
     enumerable: true,
     get: () => /** @type {any} */ (pageUrl())[key],
     set: (value) => {
+      // href may be relative, as in a browser; the other parts change the current URL.
+      if (key === "href") return locationNavigate(value);
       const url = pageUrl();
       /** @type {any} */ (url)[key] = value;
-      locationNavigate(key === "href" ? resolve(value) : url);
+      locationNavigate(url);
     },
   });
 }

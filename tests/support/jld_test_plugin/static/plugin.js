@@ -5,6 +5,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   note.textContent = `plugin ran on ${location.pathname}${location.search}`;
   document.body.prepend(note);
 
+  // Navigating from script, as plugins do: through `location`, like a tab.
+  const go = document.createElement("button");
+  go.id = "jld-plugin-go";
+  go.textContent = "Michigan";
+  go.addEventListener("click", () => (location.href = "/fixtures/states?code=MI"));
+  note.after(go);
+
   fetch("https://example.com/").then(
     () => (note.dataset.external = "reached"),
     () => (note.dataset.external = "refused"),
