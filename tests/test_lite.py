@@ -94,11 +94,7 @@ def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/{ui}/index.html?path={notebook}", status_bar=ui == "lab")
     nb.run_all()
-    page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
-                 .every((prompt) => /\\[\\d+\\]/.test(prompt.innerText))""",
-        timeout=120_000,
-    )
+    nb.wait_for_run_all(timeout=120_000)
     for nth in range(widgets):
         nb.frame(nth).locator("h1").first.wait_for()
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")

@@ -51,7 +51,9 @@ def test_scripts_plugin_writes_and_downloads_in_jupyterlite(lite_site, lite_page
     upload(page, *map(Path, files))
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=fidelity.ipynb")
     nb.run_all()
-    nb.wait_for_output(6, f"off: {off_digest}", timeout=180_000)
+    # Every cell, so that JupyterLab has stopped scrolling to the running one before any click.
+    nb.wait_for_run_all()
+    nb.wait_for_output(6, f"off: {off_digest}")
     tables, notes_on, notes_off = nb.frame(0), nb.frame(1), nb.frame(2)
 
     # The plugin's script and stylesheet, with fetch and XHR answered by Pyodide.

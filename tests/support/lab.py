@@ -157,6 +157,15 @@ class NotebookPage:
         first = self.page.locator(".jp-Notebook .jp-CodeCell .jp-InputPrompt").first
         self._until_started(first, lambda: self.menu("Run", "Run All Cells"))
 
+    def wait_for_run_all(self, timeout: float = 180_000) -> None:
+        """Until every code cell has run: the notebook stops scrolling to the running cell."""
+        # textContent: cells scrolled out of view are not laid out, and have no innerText.
+        self.page.wait_for_function(
+            """() => [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')]
+                     .every((prompt) => /\\[\\d+\\]/.test(prompt.textContent))""",
+            timeout=timeout,
+        )
+
     def cell(self, index: int):
         return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
 
