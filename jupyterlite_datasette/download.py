@@ -116,14 +116,18 @@ def fetch_in_browser(url: str, destination: Path) -> None:
         print()
 
 
-def browser_get(url: str, byte_range: str) -> tuple[int, bytes, str | None]:
-    """One synchronous GET of `byte_range` of `url`: status, body, Content-Range."""
+def browser_get(url: str, byte_range: str | None = None) -> tuple[int, bytes, str | None]:
+    """One synchronous GET of `url` (or of `byte_range` of it) by the browser: status, body, Content-Range.
+
+    Synchronous requests are allowed in the kernel's worker, and the magic is synchronous.
+    """
     import js
 
     request = js.XMLHttpRequest.new()
     request.open("GET", url, False)
     request.responseType = "arraybuffer"
-    request.setRequestHeader("Range", byte_range)
+    if byte_range:
+        request.setRequestHeader("Range", byte_range)
     try:
         request.send(None)
     except Exception as e:  # noqa: BLE001 - the browser says only that it failed

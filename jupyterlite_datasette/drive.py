@@ -12,6 +12,8 @@ import shutil
 import time
 from pathlib import Path
 
+from .download import browser_get
+from .errors import DownloadError
 from .runtime import DRIVE, in_pyodide
 
 #: Kernel-local copies live here (the kernel's in-memory file system).
@@ -50,22 +52,14 @@ def site_base_url() -> str | None:
 
 def fetch_from_site(relative: Path) -> bytes | None:
     """The site's copy of a content file, or None if the site has none."""
-    import js
-
     base = site_base_url()
     if base is None:
         return None
-    request = js.XMLHttpRequest.new()
-    # Synchronous: allowed in the kernel's worker, and the magic is synchronous.
-    request.open("GET", f"{base}files/{relative.as_posix()}", False)
-    request.responseType = "arraybuffer"
     try:
-        request.send(None)
-    except Exception:  # noqa: BLE001 - any network failure means "use /drive"
+        status, body, _ = browser_get(f"{base}files/{relative.as_posix()}")
+    except DownloadError:  # any network failure means "use /drive"
         return None
-    if request.status != 200:
-        return None
-    return request.response.to_bytes()
+    return body if status == 200 else None
 
 
 def copy_with_progress(source: Path, destination: Path, size: int) -> None:

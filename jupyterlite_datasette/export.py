@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -75,15 +77,16 @@ def database_file(ds: Datasette, name: str) -> Path:
     return Path(db.path)
 
 
-def copy_database(ds: Datasette, name: str, destination: Path) -> None:
-    """Copy database `name` to `destination`: byte for byte if it cannot change,
-    else through SQLite's backup API, consistent even while it is being written."""
+@contextmanager
+def consistent_file(ds: Datasette, name: str) -> Iterator[Path]:
+    """A file holding database `name` as it is now: the file itself if it cannot
+    change, else a copy through SQLite's backup API, consistent even while the
+    database is being written. The copy is on kernel-local disk and removed after."""
     source = database_file(ds, name)
     if not ds.databases[name].is_mutable:
-        shutil.copyfile(source, destination)
+        yield source
         return
     with tempfile.TemporaryDirectory() as scratch:
-        # SQLite writes the copy on kernel-local disk; JupyterLite's /drive takes whole files only.
         copy = Path(scratch) / source.name
         src = sqlite3.connect(f"{source.as_uri()}?mode=ro", uri=True)
         dst = sqlite3.connect(copy)
@@ -92,14 +95,12 @@ def copy_database(ds: Datasette, name: str, destination: Path) -> None:
         finally:
             dst.close()
             src.close()
-        shutil.copyfile(copy, destination)
+        yield copy
 
 
 def database_bytes(ds: Datasette, name: str) -> bytes:
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / f"{name}.db"
-        copy_database(ds, name, copy)
-        return copy.read_bytes()
+    with consistent_file(ds, name) as path:
+        return path.read_bytes()
 
 
 def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Path:
@@ -121,5 +122,7 @@ def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Pat
     destination = Path(to).expanduser().absolute()
     if destination == source:
         return source
-    copy_database(ds, name, destination)
+    # A whole-file copy: JupyterLite's /drive takes whole files, not SQLite's writes.
+    with consistent_file(ds, name) as path:
+        shutil.copyfile(path, destination)
     return destination

@@ -113,13 +113,12 @@ function bodyText(response) {
 }
 
 /**
- * The body as an ArrayBuffer of its own, ready to transfer.
+ * The body's bytes, without a copy: a view whose buffer can be transferred
+ * to the frame (the reply is not used here afterwards).
  * @param {DataView | ArrayBuffer} body
  */
-function ownBuffer(body) {
-  if (!(body instanceof DataView)) return body;
-  const whole = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
-  return whole ? body.buffer : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength);
+function bytesOf(body) {
+  return body instanceof DataView ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(body);
 }
 
 /** @param {string} contentType */
@@ -380,8 +379,7 @@ class DatasetteView {
     this.download.hidden = html;
     if (html) {
       // The bytes move to the frame (no copy) and are decoded there.
-      const body = response.body;
-      const bytes = new Uint8Array(body instanceof DataView ? body.buffer : body, body instanceof DataView ? body.byteOffset : 0, body.byteLength);
+      const bytes = bytesOf(response.body);
       window?.postMessage({ type: "render", id, path, timing, html: bytes }, "*", [bytes.buffer]);
     } else {
       window?.postMessage({ type: "text", id, path, timing, text: readableText(response) }, "*");
@@ -427,8 +425,8 @@ class DatasetteView {
         headers: /** @type {Record<string, string>} */ (headers),
       });
       if (!response) throw new Error("cancelled");
-      const body = ownBuffer(response.body);
-      frame?.postMessage({ ...reply, status: response.status, headers: response.headers, body }, "*", [body]);
+      const body = bytesOf(response.body);
+      frame?.postMessage({ ...reply, status: response.status, headers: response.headers, body }, "*", [body.buffer]);
     } catch (error) {
       frame?.postMessage({ ...reply, error: /** @type {Error} */ (error).message }, "*");
     }

@@ -60,5 +60,14 @@ function resolve(href) {
 /** @param {URL} url */
 const pathOf = (url) => url.pathname + url.search;
 
+/**
+ * The Datasette path an href of the page points to, or null if it points elsewhere.
+ * @param {string | null} href
+ */
+function internalPath(href) {
+  const url = resolve(href);
+  return url && url.origin === INTERNAL ? pathOf(url) : null;
+}
+
 /** Milliseconds since the epoch, comparable with the parent's clock. */
 const now = () => performance.timeOrigin + performance.now();

@@ -155,8 +155,8 @@ async function submitForm(form, submitter, started) {
 function stylesheetHrefs(page) {
   const hrefs = [];
   for (const link of page.head.querySelectorAll("link[rel~=stylesheet][href]")) {
-    const url = resolve(link.getAttribute("href"));
-    if (url && url.origin === INTERNAL) hrefs.push(pathOf(url));
+    const path = internalPath(link.getAttribute("href"));
+    if (path) hrefs.push(path);
   }
   return hrefs;
 }

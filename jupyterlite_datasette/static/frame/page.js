@@ -95,10 +95,8 @@ function isJavaScript(script) {
 function scriptSources(page) {
   const sources = [];
   for (const script of page.querySelectorAll("script[src]")) {
-    const url = resolve(script.getAttribute("src"));
-    if (url && url.origin === INTERNAL && isJavaScript(/** @type {HTMLScriptElement} */ (script))) {
-      sources.push(pathOf(url));
-    }
+    const path = internalPath(script.getAttribute("src"));
+    if (path && isJavaScript(/** @type {HTMLScriptElement} */ (script))) sources.push(path);
   }
   return sources;
 }
@@ -146,8 +144,8 @@ function runScripts(headScripts, sourceOf) {
     let code = script.textContent || "";
     const src = script.getAttribute("src");
     if (src !== null) {
-      const url = resolve(src);
-      code = url && url.origin === INTERNAL ? sourceOf(pathOf(url)) ?? "" : "";
+      const path = internalPath(src);
+      code = path ? sourceOf(path) ?? "" : "";
       if (!code) {
         console.warn(`Datasette widget: script ${src} was not run (not on Datasette, or not found)`);
         continue;
