@@ -37,12 +37,6 @@ def expect_heading(frame, text: str) -> None:
     frame.locator("h1", has_text=text).first.wait_for(timeout=20_000)
 
 
-def expect_kernel_path(nb: NotebookPage, path: str) -> None:
-    """Re-run the probe cell until the kernel reports `path`."""
-    nb.run_cell(3)
-    nb.wait_for_output(3, f"path: {path}")
-
-
 def test_browse_click_filter_query_history_address(page, lab):
     before = digest(lab.root / "fixtures.db")
     nb = open_notebook(page, lab, "browse.ipynb", SETUP)
@@ -61,11 +55,11 @@ def test_browse_click_filter_query_history_address(page, lab):
     # Click a database, then a table.
     frame.locator("a[href='/fixtures']").first.click()
     expect_heading(frame, "fixtures")
-    expect_kernel_path(nb, "/fixtures")
+    nb.expect_kernel_path("/fixtures")
     frame.locator("a[href='/fixtures/facetable']").first.click()
     expect_heading(frame, "facetable")
     frame.get_by_text("300 rows").wait_for()
-    expect_kernel_path(nb, "/fixtures/facetable")
+    nb.expect_kernel_path("/fixtures/facetable")
 
     # The filter form: state = NY.
     frame.locator("select[name=_filter_column]").select_option("state")
@@ -73,7 +67,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     frame.locator("input[type=submit][value=Apply]").click()
     frame.get_by_text('100 rows where state = "NY"').wait_for()
     assert "state" in nb.address() and "NY" in nb.address()
-    expect_kernel_path(nb, nb.address())
+    nb.expect_kernel_path(nb.address())
 
     # A facet link and a sort link.
     frame.locator("a[href*='_facet=city']").first.click()
@@ -92,7 +86,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     assert frame.locator("td.col-n").count() == 7
     sql_path = nb.address()
     assert sql_path.startswith("/fixtures?sql=select+city")
-    expect_kernel_path(nb, sql_path)
+    nb.expect_kernel_path(sql_path)
 
     # Back and forward with the toolbar.
     nb.widget().get_by_role("button", name="Back").click()
@@ -100,7 +94,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     assert nb.address() == "/fixtures"
     nb.widget().get_by_role("button", name="Back").click()
     frame.locator("th", has_text="score ▼").wait_for()
-    expect_kernel_path(nb, nb.address())
+    nb.expect_kernel_path(nb.address())
     nb.widget().get_by_role("button", name="Forward").click()
     nb.widget().get_by_role("button", name="Forward").click()
     frame.locator("td.col-n").first.wait_for()
@@ -112,7 +106,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     nb.widget().locator(".jld-address input").press("Enter")
     expect_heading(frame, "states")
     frame.locator("td", has_text="Michigan").wait_for()
-    expect_kernel_path(nb, "/fixtures/states")
+    nb.expect_kernel_path("/fixtures/states")
     assert digest(lab.root / "fixtures.db") == before
 
 
@@ -132,7 +126,7 @@ def test_python_navigates_and_pages_other_than_html(page, lab):
     # A redirect: the page shown and .path end at the final path.
     nb.run_cell(5)
     frame.get_by_text("300 rows").wait_for()
-    expect_kernel_path(nb, "/fixtures/facetable")
+    nb.expect_kernel_path("/fixtures/facetable")
     assert nb.address() == "/fixtures/facetable"
 
     # A JSON link shows pretty-printed JSON.

@@ -11,12 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from datasette.version import __version__ as datasette_version
 
 from support.databases import datasette_answer, make_notes_db
 from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
 from support.lite import expect_only_local_requests, upload
-from support.plugin import install_cell
+from support.plugin import expect_plugin_ran, install_cell
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +56,7 @@ def test_scripts_plugin_writes_and_downloads_in_jupyterlite(lite_site, lite_page
     tables, notes_on, notes_off = nb.frame(0), nb.frame(1), nb.frame(2)
 
     # The plugin's script and stylesheet, with fetch and XHR answered by Pyodide.
-    note = tables.locator("#jld-plugin")
-    note.wait_for()
-    assert note.inner_text() == "plugin ran on /fixtures/facetable"
-    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(10, 20, 30)"
-    tables.locator(f"#jld-plugin[data-datasette='{datasette_version}']").wait_for()
-    tables.locator("#jld-plugin[data-plugins~='jld_test_plugin']").wait_for()
-    tables.locator("#jld-plugin[data-external='refused']").wait_for()
+    expect_plugin_ran(tables, "/fixtures/facetable")
 
     # The cog menu.
     tables.locator("th.col-score .dropdown-menu-icon").click()

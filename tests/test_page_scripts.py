@@ -12,22 +12,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from datasette.version import __version__ as datasette_version
 
 from support.databases import datasette_answer, make_notes_db
-from support.lab import NotebookPage, open_notebook
-from support.plugin import install_cell
+from support.lab import open_notebook
+from support.plugin import expect_plugin_ran, install_cell
 
 pytestmark = pytest.mark.browser
 
 
 def widget_cells(line: str) -> list[str]:
     return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
-
-
-def expect_kernel_path(nb: NotebookPage, cell: int, path: str) -> None:
-    nb.run_cell(cell)
-    nb.wait_for_output(cell, f"path: {path}")
 
 
 def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
@@ -46,7 +40,7 @@ def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
     choose("score", "sort-desc")
     frame.locator("th.col-score", has_text="score ▲").wait_for()
     assert nb.address() == "/fixtures/facetable?state=CA&_sort_desc=score"
-    expect_kernel_path(nb, 3, "/fixtures/facetable?state=CA&_sort_desc=score")
+    nb.expect_kernel_path("/fixtures/facetable?state=CA&_sort_desc=score")
 
     choose("city", "facet")
     frame.locator(".facet-info[data-column=city]").wait_for()
@@ -78,7 +72,7 @@ def test_codemirror_runs_with_shift_enter_and_the_button(page, lab):
     nb.type_sql("select 6 * 7 as answer")
     frame.locator("input[type=submit][value='Run SQL']").click()
     frame.locator("td.col-answer", has_text="42").wait_for()
-    expect_kernel_path(nb, 3, "/fixtures?sql=select+6+*+7+as+answer")
+    nb.expect_kernel_path("/fixtures?sql=select+6+*+7+as+answer")
 
 
 def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
@@ -88,15 +82,8 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
         nb.run_cell(cell)
     nb.wait_for_output(0, "plugin registered")
     frame = nb.frame()
+    expect_plugin_ran(frame, "/fixtures/facetable")
     note = frame.locator("#jld-plugin")
-    note.wait_for()
-    assert note.inner_text() == "plugin ran on /fixtures/facetable"
-    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(10, 20, 30)"
-    # fetch() and XMLHttpRequest reached Datasette in the kernel; an external
-    # URL was refused at once, not left hanging.
-    frame.locator(f"#jld-plugin[data-datasette='{datasette_version}']").wait_for()
-    frame.locator("#jld-plugin[data-plugins~='jld_test_plugin']").wait_for()
-    frame.locator("#jld-plugin[data-external='refused']").wait_for()
 
     # On the next page the plugin runs again, once: the old page's listeners are gone.
     frame.locator(".crumbs a[href='/fixtures']").click()

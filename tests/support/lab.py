@@ -227,6 +227,11 @@ class NotebookPage:
         """The path in the widget's address field."""
         return self.widget(nth).locator(".jld-address input").input_value()
 
+    def expect_kernel_path(self, path: str, probe_cell: int = 3) -> None:
+        """Re-run the probe cell (``print("path:", w.path)``) until the kernel reports `path`."""
+        self.run_cell(probe_cell)
+        self.wait_for_output(probe_cell, f"path: {path}")
+
     def type_sql(self, sql: str, nth: int = 0) -> None:
         """Replace the text in the page's SQL editor (Datasette's CodeMirror), as a person types."""
         self.frame(nth).locator(".CodeMirror").first.click()

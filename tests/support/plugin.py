@@ -7,6 +7,20 @@ from pathlib import Path
 PACKAGE = Path(__file__).parent / "jld_test_plugin"
 
 
+def expect_plugin_ran(frame, path: str) -> None:
+    """The plugin's stylesheet applies and its script ran on the page at `path`: fetch() and
+    XMLHttpRequest reached Datasette in the kernel, and an external URL was refused at once."""
+    from datasette.version import __version__ as datasette_version
+
+    note = frame.locator("#jld-plugin")
+    note.wait_for()
+    assert note.inner_text() == f"plugin ran on {path}"
+    assert note.evaluate("e => getComputedStyle(e).color") == "rgb(10, 20, 30)"
+    frame.locator(f"#jld-plugin[data-datasette='{datasette_version}']").wait_for()
+    frame.locator("#jld-plugin[data-plugins~='jld_test_plugin']").wait_for()
+    frame.locator("#jld-plugin[data-external='refused']").wait_for()
+
+
 def install_cell() -> str:
     """Source of a cell that writes the plugin package to a temporary folder and registers it."""
     files = {
