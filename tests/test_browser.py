@@ -125,6 +125,8 @@ def test_python_navigates_and_pages_other_than_html(page, lab):
     assert nb.address() == "/fixtures/facetable?_sort_desc=score"
     # A redirect: the page shown and .path end at the final path.
     nb.run_cell(5)
+    # The sorted page says "300 rows" too: wait until it has gone.
+    frame.locator("th", has_text="score ▲").wait_for(state="detached")
     frame.get_by_text("300 rows").wait_for()
     nb.expect_kernel_path("/fixtures/facetable")
     assert nb.address() == "/fixtures/facetable"

@@ -41,7 +41,9 @@ def test_url_and_csv_sources_download_and_save_in_jupyterlite(lite_site, lite_pa
     frame = nb.frame()
     frame.locator("a[href='/data/pets']").first.wait_for(timeout=60_000)
     frame.locator("a[href='/data/visits']").first.click()
-    frame.get_by_text("3 rows").wait_for()
+    # The table page itself: the database page says "3 rows" of visits too.
+    frame.locator("h1", has_text="visits").wait_for()
+    frame.locator("h3", has_text="3 rows").wait_for()
 
     nb.widget().locator(".jld-address input").fill("/remote/facetable")
     nb.widget().locator(".jld-address input").press("Enter")
