@@ -6,6 +6,10 @@ the new page is painted (the click event's timestamp to the frame after the
 page swap). Then, in the same kernel, time ``ds.client.get`` of exactly the
 paths those clicks reached. Prints both medians, their ratio and the overhead.
 
+For scale it also times what a server-in-a-tab tool gives: the same clicks in
+an ordinary Chromium tab on ``datasette serve`` (click to the new document's
+first contentful paint).
+
     .venv/bin/python benchmarks/navigation.py [--navigations 40]
 """
 
@@ -14,8 +18,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,7 +31,7 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "lite")]
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from make_demo_db import build  # noqa: E402
-from support.lab import JupyterLab, NotebookPage, launch_chromium, write_notebook  # noqa: E402
+from support.lab import JupyterLab, NotebookPage, free_port, launch_chromium, write_notebook  # noqa: E402
 
 DB = ROOT / "benchmarks" / ".cache" / "flights-100k.db"
 ROWS = 100_000
@@ -67,10 +74,57 @@ for path in paths:
 print("KERNEL", json.dumps(times))
 """
 
+#: In an ordinary tab: milliseconds from the click (kept across the page load)
+#: to the new document's first contentful paint.
+TAB_CLICK = "() => { sessionStorage.clickedAt = performance.timeOrigin + performance.now(); }"
+TAB_PAINTED = """
+() => new Promise((resolve) => new PerformanceObserver((list, observer) => {
+  const paint = list.getEntriesByName("first-contentful-paint")[0];
+  if (!paint) return;
+  observer.disconnect();
+  resolve(performance.timeOrigin + paint.startTime - Number(sessionStorage.clickedAt));
+}).observe({ type: "paint", buffered: true }))
+"""
+
+
 def click_and_time(frame_handle, frame_locator, selector: str) -> dict:
     frame_handle.evaluate(WAIT_FOR_PAINT)
     frame_locator.locator(selector).first.click()
     return frame_handle.evaluate("() => window.__painted")
+
+
+def time_plain_tab(browser, navigations: int) -> list[float]:
+    """Next-page clicks in an ordinary tab on `datasette serve` (what a server-in-an-iframe tool shows)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", "-i", str(DB), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/{DB.stem}/flights"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(url, timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.goto(url)
+        times = []
+        for _ in range(navigations):
+            page.evaluate(TAB_CLICK)
+            with page.expect_navigation():
+                page.locator("a:text-is('Next page')").first.click()
+            times.append(page.evaluate(TAB_PAINTED))
+        page.close()
+        return times
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def main() -> None:
@@ -110,6 +164,7 @@ def main() -> None:
                 nb.run_cell(3)
                 output = nb.wait_for_output(3, "KERNEL")
                 kernel_ms = json.loads(output.split("KERNEL", 1)[1])
+                tab_ms = time_plain_tab(browser, args.navigations)
                 browser.close()
         finally:
             lab.stop()
@@ -121,6 +176,9 @@ def main() -> None:
     print(f"click to painted, in the widget:   median {click:6.1f} ms  (p90 {quantile(click_ms, 0.9):6.1f})")
     print(f"ds.client.get, same paths, kernel: median {kernel:6.1f} ms  (p90 {quantile(kernel_ms, 0.9):6.1f})")
     print(f"ratio {click / kernel:.2f} (target <= 1.3); overhead {click - kernel:.1f} ms (target <= 20)")
+    tab = statistics.median(tab_ms)
+    print(f"for scale, an ordinary tab on `datasette serve`, click to first paint: median {tab:6.1f} ms"
+          f"  (p90 {quantile(tab_ms, 0.9):6.1f})")
     print("where the click's time goes (medians):")
     for part, meaning in [
         ("ask", "click to the request leaving the page"),

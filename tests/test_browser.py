@@ -204,8 +204,14 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     # A slow page asked for first, a fast one second: the fast one stays.
     widget.locator(".jld-address input").fill("/-/test/slow?seconds=1.5")
     widget.locator(".jld-address input").press("Enter")
+    # While the kernel works on it, the widget says so.
+    assert widget.get_attribute("aria-busy") == "true"
+    spinner = widget.locator(".jld-spinner")
+    page.wait_for_function("s => getComputedStyle(s).animationName === 'jld-spin'", arg=spinner.element_handle())
     frame.locator("a[href='/fixtures']").first.click()
     expect_heading(frame, "fixtures")
+    assert widget.get_attribute("aria-busy") == "false"
+    assert spinner.evaluate("s => getComputedStyle(s).animationName") == "none"
     page.wait_for_timeout(2500)
     assert frame.locator("h1", has_text="slow").count() == 0
     assert widget.locator(".jld-address input").input_value() == "/fixtures"

@@ -9,6 +9,10 @@ const INTERNAL_ORIGIN = "http://localhost";
 /** After this long without a reply, say so: the kernel may be busy or gone. */
 const SLOW_REPLY_MS = 10000;
 
+/** The spinner turns only for waits a user notices: a quicker page would
+ *  merely flicker it, and its animation frames take CPU from the kernel. */
+const SPINNER_DELAY_MS = 150;
+
 /**
  * @typedef {{ status: number, contentType: string, finalPath: string, headers: [string, string][], body: DataView | ArrayBuffer }} KernelResponse
  * @typedef {{ kind?: "request" | "database", method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
@@ -222,6 +226,8 @@ class DatasetteView {
     /** The non-HTML response shown as text, which the download button saves. */
     /** @type {KernelResponse | null} */
     this.shownText = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.spinnerTimer = undefined;
 
     this.root = element("div", { class: "jld-widget" });
     const toolbar = element("div", { class: "jld-toolbar" });
@@ -480,6 +486,9 @@ class DatasetteView {
   setBusy(busy) {
     this.root.classList.toggle("jld-busy", busy);
     this.root.setAttribute("aria-busy", String(busy));
+    clearTimeout(this.spinnerTimer);
+    this.root.classList.remove("jld-spinning");
+    if (busy) this.spinnerTimer = setTimeout(() => this.root.classList.add("jld-spinning"), SPINNER_DELAY_MS);
   }
 
   /** @param {string} message */
@@ -497,6 +506,7 @@ class DatasetteView {
     window.removeEventListener("message", this.onFrameMessage);
     this.model.off("msg:custom", this.onModelMessage);
     this.model.off("change:height", this.onHeight);
+    clearTimeout(this.spinnerTimer);
     this.kernel.dispose();
   }
 }

@@ -178,14 +178,38 @@ function stylesheet(href) {
  * End the page shown and start the one at `path`, whose body `fillBody` puts in place.
  * @param {string} path
  * @param {() => void} fillBody
+ * @param {Set<Element>} [keep] elements of the old page's head the new page uses as they are
  */
-function replacePage(path, fillBody) {
+function replacePage(path, fillBody, keep = new Set()) {
+  // Scrolled while the old page's layout is still clean: after the swap this
+  // would force a style pass of the whole new page, only to be done again.
+  window.scrollTo(0, 0);
   endPage();
-  for (const old of document.head.querySelectorAll("[data-page]")) old.remove();
+  for (const old of document.head.querySelectorAll("[data-page]")) if (!keep.has(old)) old.remove();
   currentPath = path;
   base.href = INTERNAL + path;
   fillBody();
-  window.scrollTo(0, 0);
+}
+
+/**
+ * The page's own inline <style> blocks, as elements of this document. Those
+ * already in place with the same text are kept: a style sheet inserted or
+ * removed makes the browser restyle every element.
+ * @param {Document} page
+ * @returns {{styles: HTMLStyleElement[], kept: boolean}}
+ */
+function inlineStyles(page) {
+  const wanted = [...page.head.querySelectorAll("style")];
+  const shown = /** @type {HTMLStyleElement[]} */ ([...document.head.querySelectorAll("style[data-page]:not([data-href])")]);
+  if (wanted.length === shown.length && wanted.every((style, i) => style.textContent === shown[i].textContent)) {
+    return { styles: shown, kept: true };
+  }
+  const styles = wanted.map((style) => {
+    const copy = /** @type {HTMLStyleElement} */ (document.importNode(style, true));
+    copy.dataset.page = "";
+    return copy;
+  });
+  return { styles, kept: false };
 }
 
 /**
@@ -196,20 +220,27 @@ function replacePage(path, fillBody) {
  * @param {string[]} hrefs
  */
 function swap(page, path, hrefs) {
-  replacePage(path, () => {
-    const head = document.head;
-    for (const [href, style] of stylesheets) if (!hrefs.includes(href)) style.remove();
-    // Moving a <style> keeps its parsed sheet.
-    for (const href of hrefs) head.append(stylesheet(href));
-    // The page's own inline <style> blocks come after its stylesheets.
-    for (const style of page.head.querySelectorAll("style")) {
-      const copy = document.importNode(style, true);
-      copy.dataset.page = "";
-      head.append(copy);
-    }
-    document.title = page.title;
-    document.documentElement.replaceChild(document.adoptNode(page.body), document.body);
-  });
+  const sheets = hrefs.map(stylesheet);
+  const inline = inlineStyles(page);
+  // Kept in place only if nothing comes between them and the stylesheets.
+  const keepInline = inline.kept && sheets.every((sheet) => sheet.dataset.page === undefined);
+  replacePage(
+    path,
+    () => {
+      const head = document.head;
+      const inPlace = [...head.querySelectorAll("style[data-href]")];
+      if (sheets.length !== inPlace.length || sheets.some((sheet, i) => sheet !== inPlace[i])) {
+        for (const style of inPlace) if (!sheets.includes(/** @type {HTMLStyleElement} */ (style))) style.remove();
+        // Moving a <style> keeps its parsed sheet.
+        for (const sheet of sheets) head.append(sheet);
+      }
+      // The page's own inline <style> blocks come after its stylesheets.
+      if (!keepInline) head.append(...inline.styles);
+      document.title = page.title;
+      document.documentElement.replaceChild(document.adoptNode(page.body), document.body);
+    },
+    new Set(keepInline ? inline.styles : []),
+  );
   runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(src));
   for (const [href, text] of assets) if (!cacheable(href) || !text) assets.delete(href);
   rendered();
