@@ -216,6 +216,19 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     assert frame.locator("h1", has_text="slow").count() == 0
     assert widget.locator(".jld-address input").input_value() == "/fixtures"
 
+    # What the user types while a page is on its way stays when it arrives;
+    # Escape gives back the page's address, as in a browser.
+    address = widget.locator(".jld-address input")
+    address.fill("/-/test/slow?seconds=1")
+    address.press("Enter")
+    address.fill("/fixtures/faceta")
+    frame.locator("h1", has_text="slow").wait_for()
+    assert address.input_value() == "/fixtures/faceta"
+    address.press("Escape")
+    assert address.input_value() == "/-/test/slow?seconds=1"
+    widget.get_by_role("button", name="Back").click()
+    expect_heading(frame, "fixtures")
+
     # An exception in the kernel's handler is shown in the widget.
     nb.run_cell(5)
     nb.page.wait_for_timeout(300)

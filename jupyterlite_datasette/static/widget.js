@@ -228,6 +228,8 @@ class DatasetteView {
     this.shownText = null;
     /** @type {ReturnType<typeof setTimeout> | undefined} */
     this.spinnerTimer = undefined;
+    /** True while the address field holds what the user typed and has not submitted. */
+    this.addressEdited = false;
 
     this.root = element("div", { class: "jld-widget" });
     const toolbar = element("div", { class: "jld-toolbar" });
@@ -268,9 +270,18 @@ class DatasetteView {
     this.downloadDatabase.addEventListener("click", () => this.saveDatabase());
     // Keys typed here are for the address, not JupyterLab's notebook shortcuts
     // (Enter would otherwise put the cell into edit mode).
-    this.address.addEventListener("keydown", (event) => event.stopPropagation());
+    this.address.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      // As in a browser's address bar, Escape gives back the page's address.
+      if (event.key === "Escape") {
+        this.addressEdited = false;
+        this.showAddress(this.history[this.index] ?? model.get("path"));
+      }
+    });
+    this.address.addEventListener("input", () => (this.addressEdited = true));
     addressForm.addEventListener("submit", (event) => {
       event.preventDefault();
+      this.addressEdited = false;
       const typed = this.address.value.trim();
       this.go(typed.startsWith("/") ? typed : `/${typed}`);
     });
@@ -303,7 +314,7 @@ class DatasetteView {
     this.loadingIndex = at;
     this.setBusy(true);
     this.showError("");
-    this.address.value = path;
+    this.showAddress(path);
     const slow = setTimeout(
       () => this.showError(`No answer from the kernel for ${path}: it may be busy running a cell, or stopped.`),
       SLOW_REPLY_MS,
@@ -316,14 +327,14 @@ class DatasetteView {
       if (name) {
         // As in a browser tab: the file is saved and the page stays.
         saveFile(response.body, name);
-        this.address.value = this.history[this.index] ?? "";
+        this.showAddress(this.history[this.index] ?? "");
         return;
       }
       this.record(response.finalPath, at);
       await this.show(response, { requested, replied: now() });
     } catch (error) {
       if (ticket !== this.latest) return;
-      this.address.value = this.history[this.index] ?? path;
+      this.showAddress(this.history[this.index] ?? path);
       this.showError(`Could not load ${path}: ${/** @type {Error} */ (error).message}`);
     } finally {
       clearTimeout(slow);
@@ -366,7 +377,7 @@ class DatasetteView {
       this.index = at;
       this.history[at] = finalPath;
     }
-    this.address.value = finalPath;
+    this.showAddress(finalPath);
     this.root.dataset.path = finalPath;
     this.updateButtons();
   }
@@ -480,6 +491,17 @@ class DatasetteView {
   onModelMessage(message) {
     // The kernel asks to navigate when Python sets `.path`.
     if (message?.kind === "navigate" && typeof message.path === "string") this.go(message.path);
+  }
+
+  /**
+   * Show `path` in the address field, unless the user is typing there: a
+   * page arriving must not take away what they typed.
+   * @param {string} path
+   */
+  showAddress(path) {
+    if (this.addressEdited && document.activeElement === this.address) return;
+    this.addressEdited = false;
+    this.address.value = path;
   }
 
   /** @param {boolean} busy */
