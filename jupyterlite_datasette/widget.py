@@ -23,7 +23,7 @@ STATIC = Path(__file__).parent / "static"
 #: (a notebook run with no browser, e.g. by nbconvert).
 SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: The frame's script, in the order its parts depend on each other.
-FRAME_PARTS = ("core", "network", "page", "navigation")
+FRAME_PARTS = ("core", "network", "images", "page", "navigation")
 
 
 def frame_script() -> str:

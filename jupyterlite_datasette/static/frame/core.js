@@ -1,6 +1,6 @@
 // Runs inside the sandboxed page frame (opaque origin, no allow-same-origin).
 // The frame's script is these files, in order, inside one function scope:
-// core (this), network, page, navigation. The frame talks only to its parent
+// core (this), network, images, page, navigation. The frame talks only to its parent
 // window, by postMessage.
 
 /** Links and forms on this origin are Datasette's; the parent sets it. */

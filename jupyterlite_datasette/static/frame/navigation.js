@@ -185,6 +185,7 @@ function replacePage(path, fillBody, keep = new Set()) {
   // would force a style pass of the whole new page, only to be done again.
   window.scrollTo(0, 0);
   endPage();
+  forgetPageImages();
   for (const old of document.head.querySelectorAll("[data-page]")) if (!keep.has(old)) old.remove();
   currentPath = path;
   base.href = INTERNAL + path;
@@ -220,6 +221,7 @@ function inlineStyles(page) {
  * @param {string[]} hrefs
  */
 function swap(page, path, hrefs) {
+  takeImages(page.body);
   const sheets = hrefs.map(stylesheet);
   const inline = inlineStyles(page);
   // Kept in place only if nothing comes between them and the stylesheets.

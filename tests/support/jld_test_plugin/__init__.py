@@ -1,6 +1,7 @@
-"""A Datasette plugin that ships its own script and stylesheet, to see them run in the widget."""
+"""A Datasette plugin that ships its own script, stylesheet and image, to see them work in the widget."""
 
 from datasette import hookimpl
+from markupsafe import Markup, escape
 
 NAME = "jld_test_plugin"
 
@@ -13,3 +14,12 @@ def extra_css_urls(datasette):
 @hookimpl
 def extra_js_urls(datasette):
     return [datasette.urls.static_plugins(NAME, "plugin.js")]
+
+
+@hookimpl
+def render_cell(row, value, column, table, datasette):
+    # An image on Datasette's own paths in the page's HTML, as datasette-media puts them.
+    if table == "facetable" and column == "city" and row["id"] == 1:
+        src = datasette.urls.static_plugins(NAME, "dot.svg")
+        return Markup(f'{escape(value)} <img class="jld-plugin-image" src="{src}" alt="dot">')
+    return None

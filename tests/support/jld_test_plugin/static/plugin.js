@@ -12,6 +12,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   go.addEventListener("click", () => (location.href = "/fixtures/states?code=MI"));
   note.after(go);
 
+  // An image a script adds, from the plugin's static files.
+  const image = document.createElement("img");
+  image.id = "jld-plugin-script-image";
+  image.alt = "dot";
+  image.src = "/-/static-plugins/jld_test_plugin/dot.svg";
+  go.after(image);
+
   fetch("https://example.com/").then(
     () => (note.dataset.external = "reached"),
     () => (note.dataset.external = "refused"),
