@@ -224,24 +224,23 @@ function swap(page, path, hrefs) {
   takeImages(page.body);
   const sheets = hrefs.map(stylesheet);
   const inline = inlineStyles(page);
-  // Kept in place only if nothing comes between them and the stylesheets.
-  const keepInline = inline.kept && sheets.every((sheet) => sheet.dataset.page === undefined);
   replacePage(
     path,
     () => {
       const head = document.head;
       const inPlace = [...head.querySelectorAll("style[data-href]")];
-      if (sheets.length !== inPlace.length || sheets.some((sheet, i) => sheet !== inPlace[i])) {
+      const sheetsInPlace = sheets.length === inPlace.length && sheets.every((sheet, i) => sheet === inPlace[i]);
+      if (!sheetsInPlace) {
         for (const style of inPlace) if (!sheets.includes(/** @type {HTMLStyleElement} */ (style))) style.remove();
         // Moving a <style> keeps its parsed sheet.
-        for (const sheet of sheets) head.append(sheet);
+        head.append(...sheets);
       }
       // The page's own inline <style> blocks come after its stylesheets.
-      if (!keepInline) head.append(...inline.styles);
+      if (!sheetsInPlace || !inline.kept) head.append(...inline.styles);
       document.title = page.title;
       document.documentElement.replaceChild(document.adoptNode(page.body), document.body);
     },
-    new Set(keepInline ? inline.styles : []),
+    new Set(inline.kept ? inline.styles : []),
   );
   runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(src));
   for (const [href, text] of assets) if (!cacheable(href) || !text) assets.delete(href);
