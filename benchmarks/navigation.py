@@ -141,7 +141,12 @@ def main() -> None:
         (root / "flights.db").symlink_to(DB)
         write_notebook(
             root / "bench.ipynb",
-            ["%load_ext jupyterlite_datasette", "%datasette flights.db --path /flights/flights", "w = _", KERNEL_TIMING],
+            [
+                "%load_ext jupyterlite_datasette",
+                "%datasette flights.db --path /flights/flights",
+                "w = _",
+                KERNEL_TIMING,
+            ],
         )
         lab = JupyterLab(root, Path(tmp)).start()
         try:

@@ -98,7 +98,11 @@ def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
         (lambda d: (d / "notes.txt").write_text("hello"), "notes.txt", "notes.txt: is not a SQLite database"),
         (lambda d: (d / "empty.db").touch(), "empty.db", "empty.db: is empty"),
         (None, "{db} -m nowhere.yml", "nowhere.yml: no such metadata file"),
-        (lambda d: (d / "bad.yml").write_text("a: [b\n"), "{db} -m bad.yml", "bad.yml: metadata is not valid JSON or YAML"),
+        (
+            lambda d: (d / "bad.yml").write_text("a: [b\n"),
+            "{db} -m bad.yml",
+            "bad.yml: metadata is not valid JSON or YAML",
+        ),
         (lambda d: (d / "adir").mkdir(), "{db} -m adir", "adir: cannot read metadata file"),
         (None, "{db} --bogus", "unrecognized arguments: --bogus"),
         (None, "{db} --setting nope 1", "'nope' is not a Datasette setting"),

@@ -231,7 +231,10 @@ def test_query_is_read_only_and_names_bad_databases(widget):
 @pytest.mark.parametrize(
     "path, check",
     [
-        ("/fixtures/facetable?state=CA&_sort=id", lambda data: (len(data["rows"]), data["filtered_table_rows_count"]) == (100, 100)),
+        (
+            "/fixtures/facetable?state=CA&_sort=id",
+            lambda data: (len(data["rows"]), data["filtered_table_rows_count"]) == (100, 100),
+        ),
         ("/fixtures?sql=select+count(*)+as+n+from+facetable", lambda data: data["rows"] == [[300]]),
         ("/fixtures/states/MI", lambda data: data["rows"] == [["MI", "Michigan"]]),
         ("/", lambda data: "fixtures" in data),
