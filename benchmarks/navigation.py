@@ -21,8 +21,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +29,14 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "lite")]
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from make_demo_db import build  # noqa: E402
-from support.lab import JupyterLab, NotebookPage, free_port, launch_chromium, write_notebook  # noqa: E402
+from support.lab import (  # noqa: E402
+    JupyterLab,
+    NotebookPage,
+    free_port,
+    launch_chromium,
+    wait_for_http,
+    write_notebook,
+)
 
 DB = ROOT / "benchmarks" / ".cache" / "flights-100k.db"
 ROWS = 100_000
@@ -103,15 +108,8 @@ def time_plain_tab(browser, navigations: int) -> list[float]:
     )
     url = f"http://127.0.0.1:{port}/{DB.stem}/flights"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(url, timeout=5).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        if not wait_for_http(url, 30, server):
+            raise RuntimeError("datasette serve did not start")
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         page.goto(url)
         times = []

@@ -39,6 +39,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = None) -> bool:
+    """Poll `url` until it answers; False once `timeout` seconds pass or `process` has exited."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
 #: The kernels notebooks name: CPython's ipykernel, and JupyterLite's Pyodide kernel.
 IPYKERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
 PYODIDE_KERNEL = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
@@ -98,15 +112,8 @@ class JupyterLab:
             stderr=subprocess.STDOUT,
             env=self._environment(),
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.base}/api/status?token={self.token}", timeout=2):
-                    return self
-            except OSError:
-                time.sleep(0.2)
+        if wait_for_http(f"{self.base}/api/status?token={self.token}", 60, self.process):
+            return self
         self.stop()
         raise RuntimeError(f"JupyterLab did not start:\n{self.log_path.read_text()[-4000:]}")
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .lab import free_port
+from .lab import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,15 +29,9 @@ class StaticServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(self.base + "/jupyter-lite.json", timeout=2):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        if not wait_for_http(self.base + "/jupyter-lite.json", 30, self.process):
+            self.stop()
+            raise RuntimeError(f"the static server for {directory} did not start")
 
     def stop(self) -> None:
         self.process.terminate()
