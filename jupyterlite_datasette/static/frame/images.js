@@ -5,7 +5,13 @@
 /** @type {Map<string, Promise<string>>} path -> blob: URL, for Datasette's static files (kept) */
 const staticImages = new Map();
 /** @type {string[]} blob: URLs of the page shown, let go when it goes */
-let pageImages = [];
+const pageImages = [];
+
+/**
+ * The Datasette path an <img> shows, or null (not an image, or not on Datasette).
+ * @param {Element} element
+ */
+const imagePath = (element) => (element.localName === "img" ? internalPath(element.getAttribute("src")) : null);
 
 /**
  * @param {string} path
@@ -36,7 +42,7 @@ function loadImage(img, path) {
   url.then(
     (blobUrl) => {
       // Unless a page script pointed the image elsewhere meanwhile.
-      if (!img.hasAttribute("src") || internalPath(img.getAttribute("src")) === path) img.src = blobUrl;
+      if (!img.hasAttribute("src") || imagePath(img) === path) img.src = blobUrl;
     },
     () => img.dispatchEvent(new Event("error")),
   );
@@ -49,7 +55,7 @@ function loadImage(img, path) {
  */
 function takeImages(page) {
   for (const img of page.querySelectorAll("img[src]")) {
-    const path = internalPath(img.getAttribute("src"));
+    const path = imagePath(img);
     if (!path) continue;
     img.removeAttribute("src");
     loadImage(/** @type {HTMLImageElement} */ (img), path);
@@ -64,18 +70,13 @@ function forgetPageImages() {
 // Images that page scripts add, or point elsewhere, once the page is in.
 new MutationObserver((mutations) => {
   for (const mutation of mutations) {
-    if (mutation.type === "attributes") {
-      const img = /** @type {HTMLImageElement} */ (mutation.target);
-      const path = img.localName === "img" ? internalPath(img.getAttribute("src")) : null;
-      if (path) loadImage(img, path);
-      continue;
-    }
-    for (const node of mutation.addedNodes) {
+    const changed = mutation.type === "attributes" ? [mutation.target] : [...mutation.addedNodes];
+    for (const node of changed) {
       if (node.nodeType !== Node.ELEMENT_NODE) continue;
       const element = /** @type {Element} */ (node);
-      const path = element.localName === "img" ? internalPath(element.getAttribute("src")) : null;
+      const path = imagePath(element);
       if (path) loadImage(/** @type {HTMLImageElement} */ (element), path);
-      else takeImages(element);
+      else if (mutation.type === "childList") takeImages(element);
     }
   }
 }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
