@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from .errors import DownloadError
+from .names import inside, safe_file_name
 from .runtime import in_pyodide
 
 #: Seconds to wait to connect, and between two pieces of the body.
@@ -30,16 +31,19 @@ def is_url(source: object) -> bool:
 
 
 def file_name(url: str) -> str:
-    """The name the URL's file is kept under: its last path segment."""
+    """The name the URL's file is kept under: its last path segment, made a safe file name.
+
+    The URL is someone else's: ``..%2F..%2Fx.py`` must not choose where its bytes land.
+    """
     name = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
-    return name or urlsplit(url).hostname or "download"
+    return safe_file_name(name, fallback=safe_file_name(urlsplit(url).hostname or ""))
 
 
 def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT) -> Path:
     """Fetch `url` into `folder` (a new temporary one by default); return the file's path."""
     folder = folder or Path(tempfile.mkdtemp(prefix="jupyterlite-datasette-"))
-    destination = folder / file_name(url)
-    partial = destination.with_name(destination.name + ".part")
+    destination = inside(folder, file_name(url))
+    partial = inside(folder, destination.name + ".part")
     started = time.perf_counter()
     try:
         if in_pyodide():

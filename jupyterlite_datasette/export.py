@@ -18,6 +18,7 @@ from datasette.app import Datasette
 from . import transport
 from .drive import drive_origin
 from .inputs import WORKDIR_PREFIX
+from .names import inside, safe_file_name
 
 
 def json_path(path: str) -> str:
@@ -116,7 +117,7 @@ def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Pat
         if origin is not None:
             to = origin
         elif source.parent.name.startswith(WORKDIR_PREFIX) or source.parent.parent.name.startswith(WORKDIR_PREFIX):
-            to = Path.cwd() / f"{name}.db"
+            to = inside(Path.cwd(), safe_file_name(f"{name}.db", fallback="database.db"))
         else:
             return source
     destination = Path(to).expanduser().absolute()

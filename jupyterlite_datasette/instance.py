@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,6 +15,22 @@ from .errors import SettingError
 from .runtime import in_pyodide
 from .inputs import gather
 from .sources import metadata_file
+
+
+class ContainedDatasette(Datasette):
+    """A Datasette whose SQL reaches no file but its own databases.
+
+    Datasette runs the SQL of canned queries from metadata, which users take
+    from other people: ``ATTACH DATABASE '/any/path'`` could read or write
+    any file the kernel can, and ``VACUUM INTO`` create one, even on a GET.
+    Every connection is therefore opened with room for no attached database
+    (SQLite's own limit), which refuses ATTACH, VACUUM INTO and VACUUM alike.
+    Datasette's ``--crossdb`` attaches its databases before the limit is set.
+    """
+
+    def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
+        super()._prepare_connection(conn, database)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
 
 
 def coerce_setting(name: str, value: Any) -> Any:
@@ -56,7 +73,8 @@ def build_datasette(
 
     Files open immutable, so they are never written, unless `write` is true:
     then they open mutable, as ``datasette serve`` opens them, and write
-    canned queries change them. Every input is checked first, so a bad one
+    canned queries change them; no SQL reaches any other file (see
+    :class:`ContainedDatasette`). Every input is checked first, so a bad one
     raises a :class:`~jupyterlite_datasette.errors.DatasetteInputError`
     before anything is built.
     """
@@ -69,7 +87,7 @@ def build_datasette(
     files = [str(path) for path in gather(sources, tables).all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
-    ds = Datasette(
+    ds = ContainedDatasette(
         files=files if write else [],
         immutables=[] if write else files,
         metadata=metadata_dict,

@@ -14,16 +14,36 @@ from html import escape
 from html.parser import HTMLParser
 from typing import Any
 
-#: The snapshot's HTML stops growing past this size (rows beyond it are left out).
+#: The snapshot's HTML stops growing past this size: rows, and then text, beyond it are left out.
 MAX_CHARS = 200_000
+#: Only this much of a page is read: the snapshot could not hold more, and a huge page
+#: (a 30 MB cell) must not hold up the kernel.
+MAX_INPUT_CHARS = 2_000_000
+#: Deeper markup is flattened into its text: parsing stays linear, and nesting bounded.
+MAX_DEPTH = 32
 #: Seconds after a page is shown before its snapshot is taken (quick clicks make one).
 DELAY = 0.5
 
-KEPT_TAGS = {
-    "h1", "h2", "h3", "h4", "p", "div", "span", "ul", "ol", "li", "dl", "dt", "dd",
-    "table", "caption", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "em", "strong", "b", "i", "code", "pre", "br",
+#: Elements that hold blocks; the snapshot's wrapper is one too ("" below).
+FLOW_PARENTS = {"", "div", "li", "dd", "td", "th"}
+PHRASING = {"span", "em", "strong", "b", "i", "code", "br"}
+#: Where text may stand (elsewhere a browser would move it out of its table or list).
+TEXT_PARENTS = FLOW_PARENTS | PHRASING | {"p", "h1", "h2", "h3", "h4", "pre", "dt", "caption"}
+#: Each kept tag, and the tags it may stand directly inside. A tag anywhere else
+#: is dropped and its text kept, so that a browser parses the snapshot into
+#: exactly this tree: no implied end tag can ever close the wrapper early.
+ALLOWED_PARENTS = {
+    **dict.fromkeys(("div", "p", "h1", "h2", "h3", "h4", "ul", "ol", "dl", "table", "pre"), FLOW_PARENTS),
+    "li": {"ul", "ol"},
+    "dt": {"dl"},
+    "dd": {"dl"},
+    **dict.fromkeys(("caption", "thead", "tbody", "tfoot"), {"table"}),
+    "tr": {"table", "thead", "tbody", "tfoot"},
+    "td": {"tr"},
+    "th": {"tr"},
+    **dict.fromkeys(PHRASING, TEXT_PARENTS - {"br"}),
 }
+KEPT_TAGS = set(ALLOWED_PARENTS)
 #: Elements whose whole content is left out: scripts, styles, forms, menus, pictures.
 DROPPED_SUBTREES = {
     "script", "style", "template", "noscript", "form", "details", "svg", "math",
@@ -31,6 +51,23 @@ DROPPED_SUBTREES = {
 }
 KEPT_ATTRIBUTES = {"class", "colspan", "rowspan", "scope"}
 VOID_TAGS = {"br"}
+#: Class names of Datasette's own templates, and the prefixes of those it makes from names
+#: (col-<column>, type-<type>, facet-<...>, message-<kind>). Any other class, such as one
+#: of the notebook's own that metadata HTML might borrow, is dropped.
+DATASETTE_CLASSES = {
+    "actor", "bullets", "column-descriptions", "content", "crumbs", "db-table", "extra-wheres",
+    "facet-info", "facet-info-name", "facet-info-total", "facet-results", "facet-truncated",
+    "facets-timed-out", "ft", "metadata-description", "not-footer", "page-header", "pattern-heading",
+    "rows-and-columns", "small-screen-only", "sql", "suggested-facets", "table-wrapper",
+    "tight-bullets", "two-col", "wrapped-sql", "zero-results",
+}
+DATASETTE_CLASS_PREFIXES = ("col-", "type-", "facet-", "message-")
+#: An entity cut short at the end of a string.
+PARTIAL_ENTITY = re.compile(r"&[a-z]*$")
+#: Longer attribute values (a class made from a huge column name) are dropped.
+MAX_ATTRIBUTE_CHARS = 200
+SPAN_VALUE = re.compile(r"[0-9]{1,4}")
+SCOPE_VALUES = {"row", "col", "rowgroup", "colgroup"}
 
 #: Minimal looks for viewers that keep <style> (nbviewer); GitHub strips it and shows a plain table.
 STYLE = (
@@ -40,18 +77,39 @@ STYLE = (
 )
 
 
+def kept_attribute(name: str, value: str | None) -> str | None:
+    """The value to keep of attribute `name`, or None to drop it."""
+    value = value or ""
+    if len(value) > MAX_ATTRIBUTE_CHARS:
+        return None
+    if name == "class":
+        names = [
+            c for c in value.split() if c in DATASETTE_CLASSES or c.startswith(DATASETTE_CLASS_PREFIXES)
+        ]
+        return " ".join(names) or None
+    if name in ("colspan", "rowspan"):
+        return value if SPAN_VALUE.fullmatch(value) else None
+    if name == "scope":
+        return value if value in SCOPE_VALUES else None
+    return None
+
+
 class _Snapshot(HTMLParser):
-    """Re-emits the page's content section from the allowlist."""
+    """Re-emits the page's content section from the allowlist, as a tree a browser parses back the same."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.size = 0
-        self.open: list[str] = []  # kept tags open in the output
+        self.open: list[str] = []  # kept tags open in the output; never deeper than MAX_DEPTH
         self.depth_in_content = 0  # >0 inside <section class="content">
         self.dropped_tag: str | None = None  # the root of the subtree being left out
         self.dropped_depth = 0  # how many of that tag are open inside it
         self.truncated = False
+
+    @property
+    def current(self) -> str:
+        return self.open[-1] if self.open else ""
 
     def emit(self, text: str) -> None:
         self.out.append(text)
@@ -70,14 +128,15 @@ class _Snapshot(HTMLParser):
         if tag in DROPPED_SUBTREES:
             self.dropped_tag, self.dropped_depth = tag, 1
             return
-        if tag not in KEPT_TAGS or self.truncated:
+        if self.truncated or self.current not in ALLOWED_PARENTS.get(tag, ()) or len(self.open) >= MAX_DEPTH:
             return
-        if self.size > MAX_CHARS and tag in ("tr", "li", "p", "h2", "h3"):
+        if self.size > MAX_CHARS:
             self.truncated = True
             return
-        kept = "".join(
-            f' {name}="{escape(value or "", quote=True)}"' for name, value in attrs if name in KEPT_ATTRIBUTES
-        )
+        kept = ""
+        for name, value in attrs:
+            if name in KEPT_ATTRIBUTES and (safe := kept_attribute(name, value)) is not None:
+                kept += f' {name}="{escape(safe, quote=True)}"'
         self.emit(f"<{tag}{kept}>")
         if tag not in VOID_TAGS:
             self.open.append(tag)
@@ -94,7 +153,7 @@ class _Snapshot(HTMLParser):
                 if self.dropped_depth == 0:
                     self.dropped_tag = None
             return
-        if tag in self.open:
+        if tag in self.open:  # at most MAX_DEPTH to look through
             # Close what the page left open inside it, as a browser would.
             while self.open:
                 closing = self.open.pop()
@@ -103,19 +162,26 @@ class _Snapshot(HTMLParser):
                     break
 
     def handle_data(self, data: str) -> None:
-        if self.depth_in_content and not self.dropped_tag and not self.truncated:
-            # Templates indent generously; runs of space matter only in <pre>.
-            text = data if "pre" in self.open else re.sub(r"\s+", " ", data)
-            self.emit(escape(text, quote=False))
+        if not self.depth_in_content or self.dropped_tag or self.truncated:
+            return
+        if self.current not in TEXT_PARENTS:
+            return  # whitespace between rows or items; other text would move out of its table
+        # Templates indent generously; runs of space matter only in <pre>.
+        text = escape(data if "pre" in self.open else re.sub(r"\s+", " ", data), quote=False)
+        room = MAX_CHARS - self.size
+        if len(text) > room:
+            # One huge value is cut too, not only the rows after it (never inside an entity).
+            text, self.truncated = PARTIAL_ENTITY.sub("", text[: max(room, 0)]), True
+        self.emit(text)
 
 
 def page_snapshot(html: str, path: str) -> str:
     """The snapshot of the Datasette page `html`, shown at `path`."""
     parser = _Snapshot()
-    parser.feed(html)
+    parser.feed(html[:MAX_INPUT_CHARS])
     parser.close()
     content = "".join(parser.out) + "".join(f"</{tag}>" for tag in reversed(parser.open))
-    cut = f" Rows past the first {MAX_CHARS // 1000} KB are left out." if parser.truncated else ""
+    cut = f" What follows the first {MAX_CHARS // 1000} KB is left out." if parser.truncated else ""
     note = (
         f'<p class="jld-snapshot-note">Datasette page {escape(path)}, as last shown. '
         f"This is a copy saved with the notebook; run the cell to browse it live.{cut}</p>"
@@ -157,6 +223,7 @@ class SnapshotOutputs:
     def update(self, html: bytes, path: str) -> None:
         from IPython.display import HTML
 
-        snapshot = HTML(page_snapshot(html.decode("utf-8", "replace"), path))
+        # Never more than the parser reads: a 30 MB page is not decoded whole.
+        snapshot = HTML(page_snapshot(html[:MAX_INPUT_CHARS].decode("utf-8", "replace"), path))
         for handle in self.handles:
             handle.update(snapshot)

@@ -206,3 +206,45 @@ def test_the_widget_takes_every_kind(tmp_path, files_server, fixtures_db):
     assert user_databases(w.ds) == {"fixtures", "fixtures_2", "data"}
     tables = w.query("select name from sqlite_master where type = 'table' order by name", "data")
     assert tables == [{"name": "dataframe"}, {"name": "pets"}]
+
+
+@pytest.mark.parametrize(
+    "name, kept_as",
+    [
+        ("..%2F..%2Fescaped.py", "_.._escaped.py"),
+        ("%2Ftmp%2Fabsolute.py", "_tmp_absolute.py"),
+        ("..%5C..%5Cbackslash.py", "_.._backslash.py"),
+        ("nul%00byte.db", "nul_byte.db"),
+        ("%2E%2E", "127.0.0.1"),
+        ("%2E", "127.0.0.1"),
+        (".hidden.db", "hidden.db"),
+    ],
+)
+def test_a_url_never_chooses_where_its_download_lands(files_server, tmp_path, name, kept_as):
+    from support.files_server import ANY_BODY
+
+    folder = tmp_path / "nest" / "downloads"
+    folder.mkdir(parents=True)
+    path = download(f"{files_server.base}/any/{name}", folder)
+    assert path.parent == folder.resolve()
+    assert path.name == kept_as
+    assert path.read_bytes() == ANY_BODY
+    # Nothing anywhere else under tmp_path, nor beside the folder.
+    written = {p for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {path}
+
+
+def test_a_traversing_url_given_to_the_widget_writes_nothing_outside(files_server, own_tempdir, tmp_path):
+    with pytest.raises(DatabaseFileError, match="is not a SQLite database"):
+        build_datasette([f"{files_server.base}/any/..%2F..%2F..%2Fplanted.py"])
+    assert not list(tmp_path.rglob("planted.py"))
+    assert list(own_tempdir.iterdir()) == []
+
+
+def test_a_symlinked_name_in_the_folder_is_refused(files_server, tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "trap.db").symlink_to(tmp_path / "outside.db")
+    with pytest.raises(DatasetteInputError, match="would be written outside"):
+        download(f"{files_server.base}/any/trap.db", folder)
+    assert not (tmp_path / "outside.db").exists()

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 for URL sources: files from a folder, and a path that never answers in time."""
+"""A real HTTP server on 127.0.0.1 for URL sources: files from a folder, a path that never answers in
+time, and /any/NAME, which answers for any NAME at all (a hostile URL chooses its own last segment)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,18 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 
+#: What /any/NAME answers.
+ANY_BODY = b"bytes whose name the URL chose"
+
+
 class Handler(SimpleHTTPRequestHandler):
     def do_GET(self):
+        if self.path.startswith("/any/"):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(ANY_BODY)))
+            self.end_headers()
+            self.wfile.write(ANY_BODY)
+            return
         if self.path.startswith("/slow/"):
             time.sleep(3)
         # Pages in the browser on another port fetch from here, as from any server allowing it.

@@ -1,0 +1,101 @@
+"""SQL that Datasette runs (canned queries from someone else's metadata) reaches no other file."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from jupyterlite_datasette.instance import build_datasette
+
+SECRET = "the-secret-in-another-file"
+
+
+@pytest.fixture
+def secret_db(tmp_path):
+    """A file the user never opened, with something worth stealing."""
+    path = tmp_path / "elsewhere" / "secret.db"
+    path.parent.mkdir()
+    sqlite_utils.Database(path)["secrets"].insert({"value": SECRET})
+    return path
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def hostile_queries(secret, created):
+    """Canned queries as hostile metadata would carry them: paths in the SQL and from the URL."""
+    return {
+        "attach": f"attach database '{secret}' as other",
+        "attach_param": "attach database :path as other",
+        "read": "select value from other.secrets",
+        "vacuum_into": f"vacuum into '{created}'",
+        "vacuum_into_param": "vacuum into :path",
+        "attach_write": {"sql": f"attach database '{secret}' as other", "write": True},
+        "insert_write": {"sql": "insert into other.secrets (value) values ('written')", "write": True},
+        "create_write": {"sql": f"attach database '{created}' as fresh", "write": True},
+        "vacuum_write": {"sql": f"vacuum into '{created}'", "write": True},
+    }
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["writes off", "writes on"])
+async def test_canned_queries_cannot_attach_read_write_or_create_other_files(fixtures_copy, secret_db, tmp_path, write):
+    created = tmp_path / "created.db"
+    before = digest(secret_db)
+    metadata = {"databases": {"fixtures": {"queries": hostile_queries(secret_db, created)}}}
+    ds = build_datasette([fixtures_copy], metadata=metadata, write=write)
+    await ds.invoke_startup()
+
+    answers = []
+    for path in (
+        "/fixtures/attach",
+        f"/fixtures/attach_param?path={secret_db}",
+        "/fixtures/read",
+        "/fixtures/read.json",
+        "/fixtures/vacuum_into",
+        f"/fixtures/vacuum_into_param?path={created}",
+    ):
+        answers.append(await ds.client.get(path))
+    # The write queries through their forms, with Datasette's CSRF token, as the widget posts them.
+    for name in ("attach_write", "insert_write", "create_write", "vacuum_write", "read"):
+        form = await ds.client.get(f"/fixtures/{name}")
+        token = form.cookies.get("ds_csrftoken")
+        answers.append(
+            await ds.client.post(
+                f"/fixtures/{name}", data={"csrftoken": token}, cookies={"ds_csrftoken": token}
+            )
+        )
+
+    for answer in answers:
+        assert SECRET not in answer.text
+    refusals = [a for a in answers if "too many attached databases" in a.text]
+    assert refusals, "SQLite's refusal should show on the pages that tried"
+    assert digest(secret_db) == before
+    assert not created.exists()
+    with sqlite3.connect(secret_db) as conn:
+        assert conn.execute("select value from secrets").fetchall() == [(SECRET,)]
+
+
+async def test_the_attach_limit_is_on_every_connection_datasette_makes(fixtures_db, secret_db):
+    ds = build_datasette([fixtures_db], memory=True, write=False)
+    await ds.invoke_startup()
+    for name in ("fixtures", "_memory", "_internal"):
+
+        def attach(conn):
+            with pytest.raises(sqlite3.OperationalError, match="too many attached databases"):
+                conn.execute(f"attach database '{secret_db}' as other")
+
+        await ds.databases[name].execute_fn(attach)
+
+
+async def test_crossdb_still_attaches_the_databases_opened(fixtures_db, tmp_path):
+    other = tmp_path / "other.db"
+    sqlite_utils.Database(other)["pets"].insert({"name": "Cleo"})
+    ds = build_datasette([fixtures_db, other], settings={}, memory=True)
+    ds.crossdb = True
+    await ds.invoke_startup()
+    response = await ds.client.get("/_memory.json?sql=select+name+from+other.pets&_shape=array")
+    assert response.json() == [{"name": "Cleo"}]
