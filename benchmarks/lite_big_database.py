@@ -24,12 +24,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "benchmarks")]
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from big_database import big_database  # noqa: E402
-from navigation import click_and_time  # noqa: E402
-from support.lab import PYODIDE_KERNEL, NotebookPage, launch_chromium, write_notebook  # noqa: E402
-from support.lite import StaticServer, build_site, upload  # noqa: E402
+from big_database import big_database
+from navigation import click_and_time
+from playwright.sync_api import sync_playwright
+from support.lab import PYODIDE_KERNEL, NotebookPage, launch_chromium, write_notebook
+from support.lite import StaticServer, build_site, upload
 
 MEMORY = "import pyodide_js\nprint(f'wasm memory: {pyodide_js._module.HEAPU8.length / 1e6:.0f} MB')"
 
@@ -77,7 +76,7 @@ def main() -> None:
             frame_locator.locator("a:text-is('Next page')").wait_for(timeout=300_000)
             first_page = time.perf_counter() - started
             download = nb.wait_for_output(2, "downloaded to")
-            frame = page.locator(".jld-frame").element_handle().content_frame()
+            frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
             clicks = [
                 click_and_time(frame, frame_locator, "a:text-is('Next page')")["total"] for _ in range(args.pages)
             ]

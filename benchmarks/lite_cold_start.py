@@ -22,10 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from support.lab import NotebookPage, launch_chromium  # noqa: E402
-from support.lite import StaticServer, build_site  # noqa: E402
+from playwright.sync_api import sync_playwright
+from support.lab import NotebookPage, launch_chromium
+from support.lite import StaticServer, build_site
 
 STEPS = ["UI ready", "kernel idle", "import", "first page"]
 

@@ -26,10 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "lite")]
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-from make_demo_db import build  # noqa: E402
-from support.lab import (  # noqa: E402
+from make_demo_db import build
+from playwright.sync_api import sync_playwright
+from support.lab import (
     JupyterLab,
     NotebookPage,
     free_port,
@@ -156,7 +155,7 @@ def main() -> None:
                     nb.run_cell(index)
                 frame_locator = nb.frame()
                 frame_locator.get_by_text(f"{ROWS:,} rows").wait_for(timeout=60_000)
-                frame = page.locator(".jld-frame").element_handle().content_frame()
+                frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
 
                 clicks, paths = [], []
                 for _ in range(args.navigations):

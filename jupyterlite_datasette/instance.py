@@ -12,8 +12,8 @@ from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .counts import count_in_background
 from .errors import SettingError
-from .runtime import in_pyodide
 from .inputs import gather
+from .runtime import in_pyodide
 from .sources import metadata_file
 
 

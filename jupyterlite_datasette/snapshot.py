@@ -25,8 +25,8 @@ MAX_DEPTH = 32
 DELAY = 0.5
 
 #: Elements that hold blocks; the snapshot's wrapper is one too ("" below).
-FLOW_PARENTS = {"", "div", "li", "dd", "td", "th"}
-PHRASING = {"span", "em", "strong", "b", "i", "code", "br"}
+FLOW_PARENTS = frozenset({"", "div", "li", "dd", "td", "th"})
+PHRASING = frozenset({"span", "em", "strong", "b", "i", "code", "br"})
 #: Where text may stand (elsewhere a browser would move it out of its table or list).
 TEXT_PARENTS = FLOW_PARENTS | PHRASING | {"p", "h1", "h2", "h3", "h4", "pre", "dt", "caption"}
 #: Each kept tag, and the tags it may stand directly inside. A tag anywhere else
@@ -37,7 +37,7 @@ ALLOWED_PARENTS = {
     "li": {"ul", "ol"},
     "dt": {"dl"},
     "dd": {"dl"},
-    **dict.fromkeys(("caption", "thead", "tbody", "tfoot"), {"table"}),
+    **dict.fromkeys(("caption", "thead", "tbody", "tfoot"), frozenset({"table"})),
     "tr": {"table", "thead", "tbody", "tfoot"},
     "td": {"tr"},
     "th": {"tr"},

@@ -45,7 +45,7 @@ def import_file(db: Any, path: Path, table: str, shown_as: str) -> int:
         raise TabularFileError(f"{shown_as}: a row has more fields than the header ({e})") from None
     except (csv.Error, UnicodeDecodeError) as e:
         raise TabularFileError(f"{shown_as}: cannot be read as {format.name} ({e})") from None
-    except ValueError as e:  # a row that is not an object, a nested value SQLite cannot take
+    except (TypeError, ValueError) as e:  # a row that is not an object, a nested value SQLite cannot take
         raise TabularFileError(f"{shown_as}: {e}") from None
     if not db[table].exists():
         raise TabularFileError(f"{shown_as}: holds no rows to make a table from")
@@ -58,7 +58,7 @@ def objects_only(rows: Any):
     """JSON rows must be objects: one clear error for anything else."""
     for number, row in enumerate(rows, 1):
         if not isinstance(row, dict):
-            raise ValueError(f"item {number} is {type(row).__name__}, not an object; expected an array of objects")
+            raise TypeError(f"item {number} is {type(row).__name__}, not an object; expected an array of objects")
         yield row
 
 

@@ -20,6 +20,10 @@ MAX_REDIRECTS = 10
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
 
+#: Pages (HTML, and JSON shown as text) bigger than this are not sent to be shown:
+#: parsing tens of MB would hold up the notebook for seconds. Downloads have no limit.
+MAX_SHOWN_BYTES = 10 << 20
+
 
 class RequestError(Exception):
     """A request could not be answered by Datasette (bad path, redirect loop)."""
@@ -34,12 +38,22 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
 
 
+def too_big_to_show(response: Response) -> bool:
+    """A page the widget would show (not a download) that is over MAX_SHOWN_BYTES."""
+    if len(response.body) <= MAX_SHOWN_BYTES:
+        return False
+    media_type = response.content_type.split(";")[0].strip().lower()
+    attachment = any(
+        k.lower() == "content-disposition" and v.lower().lstrip().startswith("attachment") for k, v in response.headers
+    )
+    return not attachment and (media_type == "text/html" or media_type.endswith("json"))
+
+
 def internal_path(path: str) -> str:
     """Return `path` as an origin-relative path, or raise if it points elsewhere."""
     parts = urlsplit(path)
-    if parts.scheme or parts.netloc:
-        if f"{parts.scheme}://{parts.netloc}" != INTERNAL_ORIGIN:
-            raise RequestError(f"{path!r} is not a path inside Datasette")
+    if (parts.scheme or parts.netloc) and f"{parts.scheme}://{parts.netloc}" != INTERNAL_ORIGIN:
+        raise RequestError(f"{path!r} is not a path inside Datasette")
     if not parts.path.startswith("/"):
         raise RequestError(f"{path!r} must start with '/'")
     return parts.path + (f"?{parts.query}" if parts.query else "")

@@ -23,7 +23,7 @@ STATIC = Path(__file__).parent / "static"
 #: (a notebook run with no browser, e.g. by nbconvert).
 SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: The frame's script, in the order its parts depend on each other.
-FRAME_PARTS = ("core", "network", "images", "page", "navigation")
+FRAME_PARTS = ("core", "seal", "network", "images", "page", "navigation")
 
 
 def frame_script() -> str:
@@ -214,6 +214,14 @@ class DatasetteWidget(anywidget.AnyWidget):
             # ipywidgets drops exceptions raised in message handlers, so the
             # page would wait forever: reply with the error instead.
             self.send({**reply, "error": f"{type(e).__name__}: {e}"})
+            return
+        if content.get("navigation") and transport.too_big_to_show(response):
+            size = len(response.body) / 1e6
+            self.send({**reply, "error": (
+                f"the page is {size:.1f} MB, too big to show here (the widget shows pages up to "
+                f"{transport.MAX_SHOWN_BYTES >> 20} MB); read it in Python instead: "
+                f"await w.json({response.final_path!r}), or w.query(...)"
+            )})
             return
         reply.update(
             status=response.status,

@@ -35,7 +35,7 @@ KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
 
 sys.path.insert(0, str(LITE))
-from make_demo_db import build as build_demo_db  # noqa: E402
+from make_demo_db import build as build_demo_db
 
 
 def run(*args: str, **kwargs) -> None:
@@ -78,7 +78,8 @@ def pure_python_wheels(destination: Path) -> None:
         if any(destination.glob(f"{name}-*-py3-none-any.whl")):
             continue
         run(
-            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", ":all:",
+            # Only the package itself from source: its build tools (Cython, setuptools) as wheels.
+            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", name,
             spec, "-w", str(destination), env={**os.environ, **env},
         )
 

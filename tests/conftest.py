@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
-
 from support.databases import make_fixtures_db, make_hostile_db
 
 
@@ -75,7 +74,6 @@ def lab(lab_root, tmp_path_factory):
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
-
     from support.lab import launch_chromium
 
     with sync_playwright() as playwright:
@@ -120,6 +118,23 @@ def page(browser, request, tmp_path_factory):
         page.context.route(
             lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse
         )
+        yield page
+
+
+@pytest.fixture(scope="session")
+def attacker():
+    """The attacker host on 127.0.0.2, noting every byte sent to it."""
+    from support.attacker import Attacker
+
+    server = Attacker().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def open_page(browser, request, tmp_path_factory):
+    """A page whose requests nobody refuses but the browser itself (unlike `page`)."""
+    with browser_page(browser, request, tmp_path_factory) as page:
         yield page
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh machine: installs what it needs, then runs pytest.
+# The whole test suite, from a fresh machine: installs what it needs, lints, then runs pytest.
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -k magic`.
 set -euo pipefail
 if ! command -v chromium >/dev/null; then
@@ -9,4 +9,6 @@ if ! command -v chromium >/dev/null; then
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/../lite/env.sh"
 cd "$ROOT"
+# Lint first: a lint error fails the run as a failing test does.
+python -m ruff check --quiet .
 exec python -m pytest "$@"

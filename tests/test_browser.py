@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from support.lab import NotebookPage, open_notebook
 
 pytestmark = pytest.mark.browser
@@ -157,15 +156,23 @@ def test_fragments_external_links_and_reload(page, lab):
     assert frame.locator("body").evaluate("() => window.scrollY") > 1000
     assert nb.address() == "/"
 
-    # External links open in a new tab, without an opener. (The tab gets a
-    # stand-in page: the tests never reach the internet.)
+    # External links ask first, in the widget's own bar, then open in a new
+    # tab without an opener. (The tab gets a stand-in page: the tests never
+    # reach the internet.)
     page.context.route(
         "https://datasette.io/**",
         lambda route: route.fulfill(body="<p>outside</p>", content_type="text/html"),
     )
+    prompt = nb.widget().locator(".jld-external")
+    frame.locator("a[href^='https://datasette.io']").first.click()
+    prompt.get_by_text("https://datasette.io").wait_for()
+    prompt.get_by_role("button", name="Cancel").click()
+    assert prompt.is_hidden() and len(page.context.pages) == 1
+    frame.locator("a[href^='https://datasette.io']").first.click()
     with page.context.expect_page() as popup_info:
-        frame.locator("a[href^='https://datasette.io']").first.click()
+        prompt.get_by_role("button", name="Open in a new tab").click()
     popup = popup_info.value
+    assert prompt.is_hidden()
     assert popup.url.startswith("https://datasette.io")
     assert popup.evaluate("() => window.opener") is None
     popup.close()
@@ -184,15 +191,15 @@ def test_fragments_external_links_and_reload(page, lab):
 
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
     cells = SETUP + [
-        f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+        (f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
         "from support.routes import misbehaving_routes\n"
         "from jupyterlite_datasette import DatasetteWidget\n"
         "with misbehaving_routes():\n"
         "    w2 = DatasetteWidget('fixtures.db', height=300)\n"
-        "w2",
-        "async def broken():\n"
+        "w2"),
+        ("async def broken():\n"
         "    raise RuntimeError('startup exploded')\n"
-        "w2.ds.invoke_startup = broken",
+        "w2.ds.invoke_startup = broken"),
     ]
     nb = open_notebook(page, lab, "failures.ipynb", cells)
     run_setup(nb)

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from support.lab import JupyterLab, NotebookPage
 
 pytestmark = pytest.mark.browser

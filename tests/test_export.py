@@ -8,9 +8,9 @@ import sqlite3
 import pandas as pd
 import pytest
 import sqlite_utils
+from test_widget import attach, from_browser, replies
 
 from jupyterlite_datasette import DatasetteWidget
-from test_widget import attach, from_browser, replies
 
 
 @pytest.fixture

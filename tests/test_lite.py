@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from support.databases import HOSTILE
 from support.lab import NotebookPage
 from support.lite import expect_only_local_requests, upload

@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from support.databases import datasette_answer, make_notes_db
 from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
 from support.lite import expect_only_local_requests, upload
@@ -28,13 +27,13 @@ CELLS = [
     "%datasette notes_on.db -m notes_on.json --write --path /notes_on/add_note",
     "w_on = _",
     "%datasette notes_off.db -m notes_off.json --path /notes_off/add_note",
-    "import hashlib, pathlib\n"
+    ("import hashlib, pathlib\n"
     "print('rows:', w_on.query('select body from notes'))\n"
-    f"print('off:', hashlib.sha256(pathlib.Path('{LOCAL}/notes_off.db').read_bytes()).hexdigest())",
+    f"print('off:', hashlib.sha256(pathlib.Path('{LOCAL}/notes_off.db').read_bytes()).hexdigest())"),
     "saved = w_on.save()",
-    "import shutil, sqlite3\n"
+    ("import shutil, sqlite3\n"
     "shutil.copy(saved, '/tmp/check.db')\n"
-    "print('in the notebook folder:', sqlite3.connect('/tmp/check.db').execute('select body from notes').fetchall())",
+    "print('in the notebook folder:', sqlite3.connect('/tmp/check.db').execute('select body from notes').fetchall())"),
 ]
 
 

@@ -12,7 +12,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from support.databases import datasette_answer, make_notes_db
 from support.lab import open_notebook
 from support.plugin import expect_plugin_ran, install_cell

@@ -5,10 +5,10 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+from support.databases import HOSTILE
 
 from jupyterlite_datasette import snapshot
 from jupyterlite_datasette.snapshot import page_snapshot
-from support.databases import HOSTILE
 
 
 class Balance(HTMLParser):

@@ -1,10 +1,10 @@
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-
-from jupyterlite_datasette.transport import RequestError, internal_path, request
-from jupyterlite_datasette.instance import build_datasette
 from support.routes import misbehaving_routes
+
+from jupyterlite_datasette.instance import build_datasette
+from jupyterlite_datasette.transport import RequestError, internal_path, request
 
 
 @pytest.fixture

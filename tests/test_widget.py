@@ -6,11 +6,11 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
+from support.routes import misbehaving_routes
 
 from jupyterlite_datasette import DatasetteWidget
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
-from support.routes import misbehaving_routes
 
 
 class RecordingComm:
@@ -97,7 +97,7 @@ async def test_redirects_end_at_the_final_path(widget):
 
 async def test_asset_requests_do_not_move_path(widget):
     from_browser(widget, {"kind": "request", "id": 1, "path": "/fixtures", "navigation": False})
-    [(reply, buffers)] = await replies(widget.comm)
+    [(_reply, buffers)] = await replies(widget.comm)
     href = BeautifulSoup(buffers[0], "html.parser").select_one("link[rel=stylesheet]")["href"]
     from_browser(widget, {"kind": "request", "id": 2, "path": href})
     _, (css_reply, css) = await replies(widget.comm, 2)
@@ -253,3 +253,51 @@ async def test_json_defaults_to_the_page_shown(widget):
 async def test_json_of_a_missing_page_is_a_clear_error(widget):
     with pytest.raises(ValueError, match="/fixtures/nope.json: Datasette answered 404"):
         await widget.json("/fixtures/nope")
+
+
+@pytest.fixture
+def bounds_db(tmp_path):
+    """A 30 MB value (its row page is 30 MB of HTML), an endless view, and a 2,000-column table."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(tmp_path / "bounds.db")
+    db["big"].insert({"id": 1, "value": "x" * 30_000_000}, pk="id")
+    db["small"].insert({"id": 1, "value": "fine"}, pk="id")
+    db.create_view("endless", "with recursive n(i) as (select 1 union all select i + 1 from n) select i from n")
+    db.execute("create table wide (" + ", ".join(f"c{i} integer" for i in range(2000)) + ")")
+    db.conn.close()
+    return tmp_path / "bounds.db"
+
+
+async def test_a_page_too_big_to_show_is_one_clear_error_and_the_widget_goes_on(bounds_db):
+    w = DatasetteWidget(bounds_db)
+    comm = attach(w)
+    from_browser(w, {"kind": "request", "id": "1", "path": "/bounds/big/1", "navigation": True})
+    [(reply, buffers)] = await replies(comm)
+    assert "the page is 30.0 MB, too big to show here" in reply["error"]
+    assert "await w.json('/bounds/big/1')" in reply["error"]
+    assert buffers == [] and w.path == "/"
+    # The same bytes as a download (CSV), and another page, still come.
+    from_browser(w, {"kind": "request", "id": "2", "path": "/bounds/big.csv", "navigation": True})
+    await replies(comm, 2, timeout=30)
+    from_browser(w, {"kind": "request", "id": "3", "path": "/bounds/small", "navigation": True})
+    _, (csv, csv_body), (page, _) = await replies(comm, 3, timeout=30)
+    assert csv["status"] == 200 and len(csv_body[0]) > 30_000_000
+    assert page["status"] == 200 and w.path == "/bounds/small"
+    assert (await w.json("/bounds/big/1"))["rows"][0][1] == "x" * 30_000_000
+
+
+@pytest.mark.parametrize(
+    "path, message",
+    [
+        ("/bounds/endless", "interrupted"),
+        ("/bounds/wide", "too many columns"),
+    ],
+)
+async def test_endless_and_impossible_views_end_with_datasette_s_own_message(bounds_db, path, message):
+    w = DatasetteWidget(bounds_db, settings={"sql_time_limit_ms": 200})
+    comm = attach(w)
+    from_browser(w, {"kind": "request", "id": "1", "path": path, "navigation": True})
+    [(reply, [body])] = await replies(comm, timeout=30)
+    assert reply["status"] == 400
+    assert message in body.decode().lower()

@@ -6,6 +6,9 @@
  *  ds.client answers as, so the absolute URLs Datasette writes match it too. */
 const INTERNAL_ORIGIN = "http://localhost";
 
+/** A page frame that has to be replaced again this soon is not given the page again. */
+const LEFT_AGAIN_MS = 5000;
+
 /** After this long without a reply, say so: the kernel may be busy or gone. */
 const SLOW_REPLY_MS = 10000;
 
@@ -82,28 +85,191 @@ function randomToken() {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// The sealed box. Pages, and whatever scripts metadata and plugins put in
+// them, run in a page frame nested in a shell frame, both sandboxed without
+// allow-same-origin (opaque origins: nothing reaches the notebook's DOM,
+// cookies or token):
+//
+//   notebook (widget.js) -> shell frame (runShell) -> page frame (static/frame/)
+//
+// - The page frame's policy names no host: scripts, styles, images and fonts
+//   come only from inline text, data: and blob: URLs, so no script from the
+//   network, and no fetch, beacon, image or stylesheet reaches it.
+// - A frame can always try to navigate itself (meta refresh, location = ...,
+//   a link the frame script did not catch). The shell's policy (frame-src
+//   'none') refuses every such navigation of the page frame; if a new
+//   document loads there at all (an error page, about:blank), the shell
+//   removes it and the view starts a fresh page frame.
+// - The view answers only the page frame document it created, over a
+//   MessagePort handed to that document when it loaded: a document that
+//   replaced it cannot inherit the port, so it has no bridge.
+
+/** The page frame's policy: no source names a host. */
+const PAGE_CSP = [
+  "default-src 'none'",
+  // No nonce: page scripts could read it, and a nonce allows a script from any host.
+  "script-src 'unsafe-inline' 'unsafe-eval' blob:",
+  "style-src 'unsafe-inline'",
+  "img-src data: blob:",
+  "font-src data: blob:",
+  "form-action 'none'",
+].join("; ");
+
 /**
- * The frame's one document: a strict CSP (no network at all, scripts only
- * with the nonce), a base URL on the internal origin, and the shim.
+ * The page frame's one document: its policy, a base URL on the internal
+ * origin, and the frame's script.
  * @param {string} frameJs
  */
 function frameDocument(frameJs) {
-  const nonce = randomToken();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${nonce}'`,
-    "style-src 'unsafe-inline'",
-    "img-src data: blob:",
-    "font-src data:",
-    "form-action 'none'",
-  ].join("; ");
   const script = frameJs.replace(/<\/(script)/gi, "<\\/$1");
   return (
     `<!doctype html><html data-internal-origin="${INTERNAL_ORIGIN}"><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="${csp}">` +
-    `<base href="${INTERNAL_ORIGIN}/"><script nonce="${nonce}">${script}</script>` +
+    `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">` +
+    `<meta http-equiv="x-dns-prefetch-control" content="off">` +
+    `<base href="${INTERNAL_ORIGIN}/"><script>${script}</script>` +
     `</head><body></body></html>`
   );
+}
+
+/**
+ * The shell's document. The page frame's srcdoc document inherits this policy
+ * (and adds its own), so it allows what a page needs, and adds frame-src
+ * 'none': every navigation of the page frame is refused (about:srcdoc, which
+ * the shell loads itself, is exempt). Nothing else is ever put in the shell.
+ */
+function shellDocument() {
+  const csp = `${PAGE_CSP}; frame-src 'none'`;
+  return (
+    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">` +
+    `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style>` +
+    `<script>(${runShell})();</script></head><body></body></html>`
+  );
+}
+
+/**
+ * The shell frame's script (runs there, stringified). It takes one port from
+ * the view, then on each "open" makes a fresh page frame and hands that
+ * frame's document the page port once it has loaded. Any later load means the
+ * page frame holds some other document: it is removed and the view told.
+ */
+function runShell() {
+  /** @type {MessagePort | null} */
+  let view = null;
+  window.addEventListener("message", (event) => {
+    if (view || event.source !== window.parent || event.data?.type !== "connect" || !event.ports[0]) return;
+    view = event.ports[0];
+    view.onmessage = ({ data, ports }) => {
+      if (data?.type === "open" && typeof data.html === "string" && ports[0]) open(data.html, ports[0]);
+    };
+  });
+
+  /** @param {string} html @param {MessagePort} port */
+  function open(html, port) {
+    for (const old of document.querySelectorAll("iframe")) old.remove();
+    const frame = document.createElement("iframe");
+    frame.setAttribute("sandbox", "allow-scripts allow-forms");
+    frame.title = "Datasette page";
+    let loads = 0;
+    frame.addEventListener("load", () => {
+      if (++loads === 1) {
+        frame.contentWindow?.postMessage({ type: "connect" }, "*", [port]);
+      } else {
+        frame.remove();
+        view?.postMessage({ type: "left" });
+      }
+    });
+    frame.srcdoc = html;
+    document.body.append(frame);
+  }
+}
+
+/**
+ * The shell frame in the notebook, and the page frame inside it: one port
+ * to each, a fresh page frame on demand.
+ */
+class SealedFrame {
+  /**
+   * @param {string} frameJs the page frame's script
+   * @param {{ onPageMessage: (message: any) => void, onLeft: () => void, onFresh: () => void }} handlers
+   */
+  constructor(frameJs, handlers) {
+    this.frameJs = frameJs;
+    this.handlers = handlers;
+    this.element = /** @type {HTMLIFrameElement} */ (
+      // allow-forms: without it the page frame (whose flags are at most these) sees no submit events.
+      element("iframe", { class: "jld-frame", sandbox: "allow-scripts allow-forms", title: "Datasette" })
+    );
+    /** @type {MessagePort | null} */
+    this.shell = null;
+    /** @type {MessagePort | null} */
+    this.page = null;
+    /** @type {Promise<void> | undefined} */
+    this.ready = undefined;
+    this.isReady = false;
+    this.resetReady();
+    this.element.addEventListener("load", () => this.connectShell());
+    this.element.srcdoc = shellDocument();
+  }
+
+  /** From now on, `ready` waits for a new page frame (a wait already begun waits on for it too). */
+  resetReady() {
+    if (this.ready && !this.isReady) return;
+    this.isReady = false;
+    /** Resolves when the page frame's document is connected and ready. */
+    /** @type {Promise<void>} */
+    this.ready = new Promise((resolve) => {
+      this.resolveReady = () => {
+        this.isReady = true;
+        resolve();
+      };
+    });
+  }
+
+  connectShell() {
+    // The shell loads again when the notebook moves the widget in its page
+    // (an iframe put back in a document reloads): it starts from nothing.
+    const again = this.shell !== null;
+    this.shell?.close();
+    const channel = new MessageChannel();
+    this.shell = channel.port1;
+    this.shell.onmessage = ({ data }) => {
+      if (data?.type === "left") {
+        this.closePage();
+        this.handlers.onLeft();
+      }
+    };
+    this.element.contentWindow?.postMessage({ type: "connect" }, "*", [channel.port2]);
+    this.openPage();
+    if (again) this.handlers.onFresh();
+  }
+
+  /** A fresh page frame, with a port of its own. */
+  openPage() {
+    this.closePage();
+    this.resetReady();
+    const channel = new MessageChannel();
+    this.page = channel.port1;
+    this.page.onmessage = ({ data }) => {
+      if (data?.type === "ready") this.resolveReady?.();
+      else if (data) this.handlers.onPageMessage(data);
+    };
+    this.shell?.postMessage({ type: "open", html: frameDocument(this.frameJs) }, [channel.port2]);
+  }
+
+  closePage() {
+    this.page?.close();
+    this.page = null;
+  }
+
+  /** @param {any} message @param {Transferable[]} [transfer] */
+  post(message, transfer = []) {
+    this.page?.postMessage(message, transfer);
+  }
+
+  dispose() {
+    this.closePage();
+    this.shell?.close();
+  }
 }
 
 const decoder = new TextDecoder();
@@ -130,6 +296,21 @@ const mediaType = (contentType) => contentType.split(";")[0].trim().toLowerCase(
 
 /** @param {string} type */
 const isJson = (type) => type === "application/json" || type.endsWith("+json");
+
+/** JavaScript MIME types, as browsers match them for scripts. */
+const JAVASCRIPT_TYPES = new Set([
+  "application/javascript", "application/ecmascript", "application/x-ecmascript", "application/x-javascript",
+  "text/javascript", "text/ecmascript", "text/x-ecmascript", "text/x-javascript", "text/jscript", "text/livescript",
+]);
+
+/**
+ * @typedef {"script" | "stylesheet"} AssetKind
+ * @type {Record<AssetKind, (type: string) => boolean>} what Datasette must serve each kind as
+ */
+const ASSET_TYPES = {
+  script: (type) => JAVASCRIPT_TYPES.has(type),
+  stylesheet: (type) => type === "text/css",
+};
 
 /** Datasette's static files are content-addressed or fixed per version: keep them. */
 const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
@@ -204,6 +385,40 @@ function element(tag, attributes = {}, text = "") {
   return node;
 }
 
+/**
+ * Asks before another host opens: the address is shown in the widget's own
+ * bar, outside the page frame, and opens in a new tab only on the user's
+ * click there. Page scripts can forge a link click, but not this one.
+ */
+class ExternalLinkPrompt {
+  constructor() {
+    this.element = element("div", { class: "jld-external", role: "alertdialog", "aria-label": "Open another site?" });
+    this.element.hidden = true;
+    this.url = "";
+    this.address = element("code", { class: "jld-external-url" });
+    const open = element("button", { type: "button", class: "jld-external-open" }, "Open in a new tab");
+    const cancel = element("button", { type: "button", class: "jld-external-cancel" }, "Cancel");
+    this.element.append(element("span", {}, "The page links to another site: "), this.address, open, cancel);
+    open.addEventListener("click", () => {
+      if (this.url) window.open(this.url, "_blank", "noopener,noreferrer");
+      this.hide();
+    });
+    cancel.addEventListener("click", () => this.hide());
+  }
+
+  /** @param {string} url */
+  ask(url) {
+    this.url = url;
+    this.address.textContent = url;
+    this.element.hidden = false;
+  }
+
+  hide() {
+    this.url = "";
+    this.element.hidden = true;
+  }
+}
+
 class DatasetteView {
   /**
    * @param {Model} model
@@ -221,8 +436,11 @@ class DatasetteView {
     /** Counts navigations: only the newest may change what is shown. */
     this.latest = 0;
     this.renders = 0;
-    /** @type {Map<string, Promise<string>>} */
+    /** @type {Map<string, Promise<string>>} "kind path" -> text */
     this.assetCache = new Map();
+    /** The HTML response shown, kept to show again in a fresh page frame. */
+    /** @type {KernelResponse | null} */
+    this.shownPage = null;
     /** The non-HTML response shown as text, which the download button saves. */
     /** @type {KernelResponse | null} */
     this.shownText = null;
@@ -252,13 +470,15 @@ class DatasetteView {
     toolbar.append(this.back, this.forward, this.reload, addressForm, this.download, this.downloadDatabase, this.spinner);
     this.error = element("div", { class: "jld-error", role: "alert" });
     this.error.hidden = true;
-    this.frame = /** @type {HTMLIFrameElement} */ (
-      // No allow-same-origin: the page gets an opaque origin and cannot reach
-      // the notebook's DOM, cookies or token. allow-forms is what lets the
-      // shim see submit events at all.
-      element("iframe", { class: "jld-frame", sandbox: "allow-scripts allow-forms", title: "Datasette" })
-    );
-    this.root.append(toolbar, this.error, this.frame);
+    this.external = new ExternalLinkPrompt();
+    /** When the page frame last had to be replaced, to stop a page that leaves again and again. */
+    this.lastLeft = -Infinity;
+    this.frame = new SealedFrame(model.get("_frame_js"), {
+      onPageMessage: (message) => this.onFrameMessage(message),
+      onLeft: () => this.pageLeft(),
+      onFresh: () => this.showAgain(),
+    });
+    this.root.append(toolbar, this.external.element, this.error, this.frame.element);
     el.append(this.root);
 
     this.back.addEventListener("click", () => this.moveInHistory(-1));
@@ -286,17 +506,12 @@ class DatasetteView {
       this.go(typed.startsWith("/") ? typed : `/${typed}`);
     });
 
-    this.onFrameMessage = this.onFrameMessage.bind(this);
     this.onModelMessage = this.onModelMessage.bind(this);
-    this.onHeight = () => (this.frame.style.height = `${model.get("height")}px`);
-    window.addEventListener("message", this.onFrameMessage);
+    this.onHeight = () => (this.frame.element.style.height = `${model.get("height")}px`);
     model.on("msg:custom", this.onModelMessage);
     model.on("change:height", this.onHeight);
     this.onHeight();
 
-    /** @type {Promise<void>} */
-    this.frameReady = new Promise((resolve) => (this.resolveFrameReady = resolve));
-    this.frame.srcdoc = frameDocument(model.get("_frame_js"));
     this.updateButtons();
     this.go(model.get("path"));
   }
@@ -387,53 +602,91 @@ class DatasetteView {
    * @param {{requested: number, replied: number}} timing when the kernel was asked and answered
    */
   async show(response, timing) {
-    await this.frameReady;
+    await this.frame.ready;
     const id = ++this.renders;
     const path = response.finalPath;
-    const window = this.frame.contentWindow;
     const html = mediaType(response.contentType) === "text/html";
     this.shownText = html ? null : response;
     this.download.hidden = html;
     if (html) {
-      // The bytes move to the frame (no copy) and are decoded there.
-      const bytes = bytesOf(response.body);
-      window?.postMessage({ type: "render", id, path, timing, html: bytes }, "*", [bytes.buffer]);
+      // A copy stays here, so that the page can be shown again in a fresh
+      // frame; the frame's bytes move to it and are decoded there.
+      this.shownPage = response;
+      const bytes = bytesOf(response.body).slice();
+      this.frame.post({ type: "render", id, path, timing, html: bytes }, [bytes.buffer]);
     } else {
-      window?.postMessage({ type: "text", id, path, timing, text: readableText(response) }, "*");
+      this.shownPage = null;
+      this.frame.post({ type: "text", id, path, timing, text: readableText(response) });
     }
   }
 
+  /** The page frame is new: show what was shown. */
+  showAgain() {
+    const shown = this.shownPage ?? this.shownText;
+    if (shown) this.show(shown, { requested: now(), replied: now() });
+  }
+
   /**
-   * The text of a script or stylesheet on Datasette, "" if it cannot be had.
+   * The page frame held another document (a page script or tag navigated it,
+   * and the shell refused the navigation): show the page again in a fresh
+   * frame, once; a page that does it again is not shown again.
+   */
+  pageLeft() {
+    const again = performance.now() - this.lastLeft < LEFT_AGAIN_MS;
+    this.lastLeft = performance.now();
+    this.frame.openPage();
+    const path = this.history[this.index] ?? this.model.get("path");
+    if (again || !this.shownPage) {
+      this.showError(
+        `The page ${path} tried again to load another address in the widget; it was stopped, ` +
+          "and the page is not shown again. Go back, or to another page.",
+      );
+      return;
+    }
+    this.showError(`The page ${path} tried to load another address in the widget; it was stopped.`);
+    this.showAgain();
+  }
+
+  /**
+   * The text of a script or stylesheet on Datasette, "" if it cannot be had
+   * or Datasette does not serve it as that kind: a CSV or text response never
+   * becomes a script, as a browser tab would refuse it too.
+   * @param {AssetKind} kind
    * @param {string} href
    */
-  asset(href) {
-    let text = this.assetCache.get(href);
+  asset(kind, href) {
+    const key = `${kind} ${href}`;
+    let text = this.assetCache.get(key);
     if (!text) {
       text = this.kernel.request({ path: href }).then(
-        (response) => (response && response.status === 200 ? bodyText(response) : ""),
+        (response) =>
+          response && response.status === 200 && ASSET_TYPES[kind](mediaType(response.contentType))
+            ? bodyText(response)
+            : "",
         () => "",
       );
       if (cacheable(href)) {
-        this.assetCache.set(href, text);
+        this.assetCache.set(key, text);
         // A failure is not kept: the next page tries again.
-        text.then((value) => value || this.assetCache.delete(href));
+        text.then((value) => value || this.assetCache.delete(key));
       }
     }
     return text;
   }
 
   /**
-   * A page script's fetch() or XMLHttpRequest, answered by the kernel.
+   * A page script's fetch() or XMLHttpRequest, answered by the kernel: only
+   * requests to Datasette's own paths, as a tab on the same page could make.
    * @param {any} message
    */
   async relayFetch(message) {
     const reply = { type: "reply", id: message.id };
-    const frame = this.frame.contentWindow;
     try {
       if (typeof message.path !== "string" || !message.path.startsWith("/")) throw new Error("not a path on Datasette");
       const headers = Object.fromEntries(
-        Object.entries(message.headers || {}).filter(([key]) => key.toLowerCase() !== "cookie"),
+        Object.entries(message.headers || {}).filter(
+          ([key, value]) => typeof value === "string" && key.toLowerCase() !== "cookie",
+        ),
       );
       const response = await this.kernel.request({
         method: String(message.method || "GET"),
@@ -443,21 +696,21 @@ class DatasetteView {
       });
       if (!response) throw new Error("cancelled");
       const body = bytesOf(response.body);
-      frame?.postMessage({ ...reply, status: response.status, headers: response.headers, body }, "*", [body.buffer]);
+      this.frame.post({ ...reply, status: response.status, headers: response.headers, body }, [body.buffer]);
     } catch (error) {
-      frame?.postMessage({ ...reply, error: /** @type {Error} */ (error).message }, "*");
+      this.frame.post({ ...reply, error: /** @type {Error} */ (error).message });
     }
   }
 
-  /** @param {MessageEvent} event */
-  async onFrameMessage(event) {
-    // Only the frame this view created may ask for anything.
-    if (event.source !== this.frame.contentWindow || !event.data) return;
-    const message = event.data;
+  /**
+   * What the page frame asks for. It comes only over the page frame's own
+   * port, and is only ever what a tab on the page could do: Datasette's
+   * paths, downloads of Datasette's responses, and other hosts after the
+   * user confirms them here.
+   * @param {any} message
+   */
+  async onFrameMessage(message) {
     switch (message.type) {
-      case "ready":
-        this.resolveFrameReady?.();
-        break;
       case "navigate":
         if (typeof message.path === "string" && message.path.startsWith("/")) {
           this.go(message.path, undefined, {
@@ -468,17 +721,22 @@ class DatasetteView {
         }
         break;
       case "external":
-        if (typeof message.url === "string" && /^https?:\/\//i.test(message.url)) {
-          window.open(message.url, "_blank", "noopener,noreferrer");
-        }
+        // A page script can forge any click: another host opens only once the user confirms it here.
+        if (typeof message.url === "string" && /^https?:\/\//i.test(message.url)) this.external.ask(message.url);
         break;
       case "assets": {
-        const hrefs = (Array.isArray(message.hrefs) ? message.hrefs : []).filter(
-          (/** @type {unknown} */ href) => typeof href === "string" && href.startsWith("/"),
-        );
-        const texts = await Promise.all(hrefs.map((/** @type {string} */ href) => this.asset(href)));
-        const assets = Object.fromEntries(hrefs.map((/** @type {string} */ href, i) => [href, texts[i]]));
-        this.frame.contentWindow?.postMessage({ type: "reply", id: message.id, assets }, "*");
+        /** @type {[AssetKind, string][]} */
+        const wanted = [];
+        for (const kind of /** @type {AssetKind[]} */ (["script", "stylesheet"])) {
+          for (const href of Array.isArray(message[kind]) ? message[kind] : []) {
+            if (typeof href === "string" && href.startsWith("/")) wanted.push([kind, href]);
+          }
+        }
+        const texts = await Promise.all(wanted.map(([kind, href]) => this.asset(kind, href)));
+        /** @type {Record<AssetKind, Record<string, string>>} */
+        const assets = { script: {}, stylesheet: {} };
+        wanted.forEach(([kind, href], i) => (assets[kind][href] = texts[i]));
+        this.frame.post({ type: "reply", id: message.id, assets });
         break;
       }
       case "fetch":
@@ -525,7 +783,7 @@ class DatasetteView {
   }
 
   dispose() {
-    window.removeEventListener("message", this.onFrameMessage);
+    this.frame.dispose();
     this.model.off("msg:custom", this.onModelMessage);
     this.model.off("change:height", this.onHeight);
     clearTimeout(this.spinnerTimer);

@@ -9,7 +9,6 @@ import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-
 #: What /any/NAME answers.
 ANY_BODY = b"bytes whose name the URL chose"
 

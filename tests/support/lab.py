@@ -26,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-quic",
     "--no-first-run",
+    # Chromium puts sandboxed frames in a process of their own; Playwright then
+    # now and then loses track of the page frame nested in the widget's shell
+    # frame. Keeping them in the notebook's process changes nothing a page can
+    # see or do (origins, sandbox and policies are the same).
+    "--disable-features=IsolateSandboxedIframes",
 ]
 
 
@@ -228,7 +233,8 @@ class NotebookPage:
         return self.page.locator(".jld-widget").nth(nth)
 
     def frame(self, nth: int = 0):
-        return self.page.frame_locator(".jld-frame").nth(nth)
+        """The page frame: inside the widget's shell frame."""
+        return self.page.frame_locator(".jld-frame").nth(nth).frame_locator("iframe")
 
     def address(self, nth: int = 0) -> str:
         """The path in the widget's address field."""

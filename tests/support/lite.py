@@ -38,15 +38,30 @@ class StaticServer:
         self.process.wait(timeout=10)
 
 
+#: How Playwright reports a request that the page's Content-Security-Policy refused before it was sent.
+BLOCKED_BY_POLICY = "csp"
+
+
 class RequestLog:
-    """Every request of a browser context: its pages, workers and service worker."""
+    """Every request of a browser context (its pages, workers and service worker), and
+    those of them that the page's policy refused before they were sent."""
 
     def __init__(self, context):
         self.urls: list[str] = []
+        self.refused: list[str] = []
         context.on("request", lambda request: self.urls.append(request.url))
+        context.on("requestfailed", self._failed)
+
+    def _failed(self, request) -> None:
+        if request.failure == BLOCKED_BY_POLICY:
+            self.refused.append(request.url)
 
     def hosts(self) -> set[str]:
-        return {urlsplit(url).netloc for url in self.urls if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
+        """The hosts requests were sent to (the refused ones never were)."""
+        sent = list(self.urls)
+        for url in self.refused:
+            sent.remove(url)
+        return {urlsplit(url).netloc for url in sent if urlsplit(url).scheme in ("http", "https", "ws", "wss")}
 
 
 def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:

@@ -1,14 +1,12 @@
-// Runs inside the sandboxed page frame (opaque origin, no allow-same-origin).
-// The frame's script is these files, in order, inside one function scope:
-// core (this), network, images, page, navigation. The frame talks only to its parent
-// window, by postMessage.
+// Runs inside the sandboxed page frame (opaque origin, no allow-same-origin),
+// nested in the widget's shell frame. The frame's script is these files, in
+// order, inside one function scope: core (this), seal, network, images, page,
+// navigation. The frame talks to the widget only over the MessagePort that
+// the shell hands this document once it has loaded; nothing else answers it.
 
-/** Links and forms on this origin are Datasette's; the parent sets it. */
+/** Links and forms on this origin are Datasette's; the widget sets it. */
 const INTERNAL = document.documentElement.dataset.internalOrigin || "";
-const parentWindow = window.parent;
 const base = /** @type {HTMLBaseElement} */ (document.querySelector("base"));
-/** Only scripts carrying this nonce may run (the document's CSP says so). */
-const NONCE = /** @type {HTMLScriptElement} */ (document.currentScript).nonce;
 
 /** Kept before any page script can replace them. */
 const realSetTimeout = window.setTimeout.bind(window);
@@ -17,12 +15,29 @@ const realFetch = window.fetch.bind(window);
 /** The path of the page shown, as Datasette knows it. */
 let currentPath = "/";
 
+/** @type {MessagePort | null} the widget's port; messages before it comes wait in `unsent` */
+let widgetPort = null;
+/** @type {[any, Transferable[]][]} */
+const unsent = [];
+/** @type {Map<string, (message: any) => void>} message type -> what the frame does with it */
+const fromWidget = new Map();
+
 /** @param {any} message @param {Transferable[]} [transfer] */
 function post(message, transfer = []) {
-  // The frame's own origin is opaque, so the parent's cannot be named;
-  // messages carry only what the page itself could see.
-  parentWindow.postMessage(message, "*", transfer);
+  if (widgetPort) widgetPort.postMessage(message, transfer);
+  else unsent.push([message, transfer]);
 }
+
+// The one port, from the shell (this frame's parent), once. Page scripts'
+// listeners come later and never see it.
+window.addEventListener("message", function connect(event) {
+  if (widgetPort || event.source !== window.parent || event.data?.type !== "connect" || !event.ports[0]) return;
+  event.stopImmediatePropagation();
+  window.removeEventListener("message", connect);
+  widgetPort = event.ports[0];
+  widgetPort.onmessage = ({ data }) => fromWidget.get(data?.type)?.(data);
+  for (const [message, transfer] of unsent.splice(0)) widgetPort.postMessage(message, transfer);
+});
 
 let askCount = 0;
 /** @type {Map<number, (reply: any) => void>} */
@@ -41,11 +56,10 @@ function ask(message, transfer = []) {
   });
 }
 
-window.addEventListener("message", (event) => {
-  if (event.source !== parentWindow || event.data?.type !== "reply") return;
-  const resolve = waitingForParent.get(event.data.id);
-  waitingForParent.delete(event.data.id);
-  resolve?.(event.data);
+fromWidget.set("reply", (reply) => {
+  const resolve = waitingForParent.get(reply.id);
+  waitingForParent.delete(reply.id);
+  resolve?.(reply);
 });
 
 /** @param {string | URL | null | undefined} href */

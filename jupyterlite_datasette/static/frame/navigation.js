@@ -2,13 +2,15 @@
 // for pages, which arrive as HTML and are swapped into this one long-lived
 // document, so stylesheets parsed once stay parsed.
 
+const XLINK = "http://www.w3.org/1999/xlink";
+
 /** The newest render asked for; an older one still waiting is dropped. */
 let latestRender = 0;
 /** Time of the click or submit that started the navigation in flight. */
 let startedAt = 0;
 /** When the page being shown was asked for, answered and received, for benchmarks. */
 let timing = {};
-/** @type {Map<string, string>} path -> text of a script or stylesheet, from the kernel */
+/** @type {Map<string, string>} "script PATH" or "stylesheet PATH" -> its text, from the kernel */
 const assets = new Map();
 /** @type {Map<string, HTMLStyleElement>} stylesheet path -> its inlined <style> */
 const stylesheets = new Map();
@@ -86,11 +88,18 @@ window.addEventListener(
   "click",
   (event) => {
     const target = /** @type {Element} */ (event.target);
-    const link = target?.closest?.("a[href], area[href]");
-    if (!link || event.button !== 0) return;
+    // SVG links too (xlink:href): the frame itself must never follow a link.
+    const link = target?.closest?.("a, area");
+    if (!link) return;
+    if (event.button !== 0) {
+      preventDefault.call(event);
+      return;
+    }
+    const href = link.getAttribute("href") ?? link.getAttributeNS(XLINK, "href");
+    if (href === null) return;
     const started = now();
     takeDefault(event, () => {
-      const url = resolve(link.getAttribute("href"));
+      const url = resolve(href);
       if (url) followUrl(url, started);
     });
   },
@@ -167,7 +176,7 @@ function stylesheet(href) {
   if (!style) {
     style = document.createElement("style");
     style.dataset.href = href;
-    style.textContent = assets.get(href) ?? "";
+    style.textContent = assets.get(`stylesheet ${href}`) ?? "";
     if (cacheable(href) && style.textContent) stylesheets.set(href, style);
     else style.dataset.page = ""; // removed with the page
   }
@@ -242,8 +251,8 @@ function swap(page, path, hrefs) {
     },
     new Set(inline.kept ? inline.styles : []),
   );
-  runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(src));
-  for (const [href, text] of assets) if (!cacheable(href) || !text) assets.delete(href);
+  runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(`script ${src}`));
+  for (const [key, text] of assets) if (!cacheable(key) || !text) assets.delete(key);
   rendered();
 }
 
@@ -266,30 +275,40 @@ function showText(text, path) {
 function rendered() {
   const detail = { path: currentPath, startedAt, ...timing, swapped: now() };
   window.dispatchEvent(new CustomEvent("datasette:rendered", { detail }));
-  post({ type: "rendered", path: currentPath });
 }
 
 /** @param {{id: number, path: string, html: Uint8Array}} message */
 async function render(message) {
   const page = new DOMParser().parseFromString(decoder.decode(message.html), "text/html");
+  sealPage(page);
   const hrefs = stylesheetHrefs(page);
-  const missing = [...new Set([...hrefs, ...scriptSources(page)])].filter((href) => !assets.has(href));
-  if (missing.length) {
-    const reply = await ask({ type: "assets", hrefs: missing });
-    for (const [href, text] of Object.entries(reply.assets)) assets.set(href, String(text));
+  /** @type {{script: string[], stylesheet: string[]}} */
+  const missing = {
+    stylesheet: [...new Set(hrefs)].filter((href) => !assets.has(`stylesheet ${href}`)),
+    script: [...new Set(scriptSources(page))].filter((src) => !assets.has(`script ${src}`)),
+  };
+  if (missing.stylesheet.length || missing.script.length) {
+    const reply = await ask({ type: "assets", ...missing });
+    for (const kind of /** @type {const} */ (["script", "stylesheet"])) {
+      for (const [href, text] of Object.entries(reply.assets?.[kind] ?? {})) assets.set(`${kind} ${href}`, String(text));
+    }
     if (message.id !== latestRender) return; // a newer page has been asked for
   }
   swap(page, message.path, hrefs);
 }
 
-window.addEventListener("message", (event) => {
-  if (event.source !== parentWindow) return;
-  const message = event.data;
-  if (message.type !== "render" && message.type !== "text") return;
+/** @param {any} message */
+function received(message) {
   latestRender = message.id;
   timing = { ...message.timing, received: now() };
-  if (message.type === "render") render(message);
-  else showText(message.text, message.path);
+}
+fromWidget.set("render", (message) => {
+  received(message);
+  render(message);
+});
+fromWidget.set("text", (message) => {
+  received(message);
+  showText(message.text, message.path);
 });
 
 trackPageScripts();

@@ -1,5 +1,5 @@
-// The life of one page inside the long-lived document: its scripts run (with
-// the nonce, in order), see `location` as the page's Datasette URL, and what
+// The life of one page inside the long-lived document: its scripts run (in
+// order), see `location` as the page's Datasette URL, and what
 // they attach to window and document is taken away when the next page comes.
 
 /** @type {[EventTarget, string, any, any][]} */
@@ -102,7 +102,8 @@ function scriptSources(page) {
 }
 
 /**
- * A runnable copy of `script`: same attributes, the nonce, the code inline.
+ * A runnable copy of `script`: same attributes, the code inline (no source
+ * names a host in the frame's policy: inline is how code runs here).
  * Classic scripts get `location` through the scope; their `var`s and
  * functions stay global, while top-level `let`/`const` become local to the
  * script, so a page shown twice does not redeclare them.
@@ -114,7 +115,6 @@ function runnable(script, code) {
   for (const { name, value } of script.attributes) {
     if (!["src", "nonce", "integrity", "crossorigin", "defer", "async"].includes(name)) copy.setAttribute(name, value);
   }
-  copy.nonce = NONCE;
   const module = script.getAttribute("type")?.trim().toLowerCase() === "module";
   copy.textContent = module ? code : `with (window.${SCOPE}) {\n${code}\n}`;
   return copy;

@@ -1,0 +1,42 @@
+"""What the attack tests check in the browser, in JupyterLab and in JupyterLite alike."""
+
+from __future__ import annotations
+
+from .lab import NotebookPage
+
+
+class Watch:
+    """Downloads, new tabs and dialogs while the attacks run: there must be none."""
+
+    def __init__(self, page):
+        self.events = []
+        page.on("download", lambda d: self.events.append(f"download {d.suggested_filename}"))
+        page.context.on("page", lambda p: self.events.append(f"new tab {p.url}"))
+        page.on("dialog", lambda d: self.events.append(f"dialog {d.message}"))
+
+
+def visit(nb: NotebookPage, path: str) -> None:
+    address = nb.widget().locator(".jld-address input")
+    address.fill(path)
+    address.press("Enter")
+
+
+def expect_own_document(nb: NotebookPage) -> None:
+    """The page frame holds the widget's own document: its script is there, on its internal origin."""
+    nb.page.wait_for_timeout(200)
+    origin = nb.frame().locator("html").get_attribute("data-internal-origin", timeout=10_000)
+    assert origin == "http://localhost"
+
+
+def expect_widget_works(nb: NotebookPage) -> None:
+    visit(nb, "/fixtures")
+    nb.frame().locator("h1", has_text="fixtures").first.wait_for(timeout=20_000)
+    nb.frame().locator("a[href='/fixtures/states']").first.click()
+    nb.frame().locator("h1", has_text="states").first.wait_for(timeout=20_000)
+
+
+def expect_text_never_ran_as_code(nb: NotebookPage) -> None:
+    """The CSV and JSON that metadata loads as script and stylesheet (support.attacks.TEXT_AS_CODE) did nothing."""
+    body = nb.frame().locator("body")
+    assert body.evaluate("() => [window.__text_ran, window.__text_header]") == [None, None]
+    assert body.evaluate("(b) => getComputedStyle(b).outlineWidth") != "9px"

@@ -1,0 +1,79 @@
+"""The sealed frame, attacked in real JupyterLab and Chromium by hostile metadata.
+
+An attacker host on 127.0.0.2 notes every byte sent to it. Each canned query
+page of the hostile metadata tries routes out of the widget (see
+support/attacks.py); the browser is not told to refuse anything, so whatever
+the page could reach, it would.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.attacks import NAVIGATIONS, attack_metadata, attacks
+from support.lab import open_notebook
+from support.sealed import Watch, expect_own_document, expect_text_never_ran_as_code, expect_widget_works, visit
+
+pytestmark = pytest.mark.browser
+
+
+def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab, attacker):
+    page = open_page
+    watch = Watch(page)
+    (lab.root / "attack.json").write_text(json.dumps(attack_metadata("fixtures", attacker.origin)))
+    cells = [
+        "%load_ext jupyterlite_datasette",
+        "%datasette fixtures.db -m attack.json --height 400",
+        "w = _",
+    ]
+    nb = open_notebook(page, lab, "attack.ipynb", cells)
+    for index in range(len(cells)):
+        nb.run_cell(index)
+    nb.frame().locator("h1").first.wait_for()
+    prompt = nb.widget().locator(".jld-external")
+    error = nb.widget().locator(".jld-error")
+
+    for name in attacks(attacker.origin):
+        visit(nb, f"/fixtures/attack_{name}")
+        left = error.filter(has_text="tried")
+        if name in NAVIGATIONS:
+            # The shell refused the navigation; the widget put a fresh frame in, and says so.
+            left.wait_for(timeout=20_000)
+        else:
+            nb.frame().locator("h1", has_text=f"attack {name}").wait_for(timeout=20_000)
+        page.wait_for_timeout(1_500)
+        if name not in NAVIGATIONS and name != "javascript_url":
+            assert left.count() == 0, f"{name}: {error.inner_text()}"
+        expect_own_document(nb)
+
+        if name == "links":
+            # A click on each: the SVG link and the new-tab link ask first; the ping goes nowhere.
+            for link, asks in (("#svg-link", True), ("#blank-link", True), ("#ping-link", False)):
+                nb.frame().locator(link).click()
+                if asks:
+                    prompt.get_by_text(attacker.origin).wait_for()
+                    prompt.get_by_role("button", name="Cancel").click()
+            nb.frame().locator("h1", has_text="Datasette").wait_for()
+        if name == "popups":
+            nb.frame().locator("#open-button").click()
+        if name == "forms":
+            # The GET form asked (as a link would) and waits for the user; the POST went nowhere.
+            prompt.get_by_text(f"{attacker.origin}/get-form?q=secret").wait_for()
+            prompt.get_by_role("button", name="Cancel").click()
+        if name == "imitation":
+            assert prompt.is_hidden()
+        if name == "webrtc":
+            assert nb.frame().locator("iframe").count() == 0
+        page.wait_for_timeout(500)
+        assert attacker.received == b"", f"{name}: the attacker received {attacker.received[:300]!r}"
+        assert attacker.datagrams == []
+        assert watch.events == [], f"{name}: {watch.events}"
+
+    # Chromium may open a connection to the host of a refused frame navigation
+    # (it warms it up before the policy is checked): nothing is ever sent on it.
+    print(f"connections opened to the attacker, with nothing sent: {len(attacker.connections)}")
+    expect_widget_works(nb)
+    expect_text_never_ran_as_code(nb)
+    assert watch.events == []
+    assert attacker.received == b""
