@@ -19,6 +19,8 @@ INTERNAL_ORIGIN = "http://localhost"
 MAX_REDIRECTS = 10
 
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
+#: Headers that describe a request's body, dropped with it when a redirect turns a POST into a GET.
+BODY_HEADERS = {"content-type", "content-length"}
 
 #: Pages (HTML, and JSON shown as text) bigger than this are not sent to be shown:
 #: parsing tens of MB would hold up the notebook for seconds. Downloads have no limit.
@@ -96,6 +98,7 @@ async def request(
             )
         path = internal_path(urljoin(INTERNAL_ORIGIN + path, location))
         if response.status_code not in (307, 308):
-            # Browsers turn a redirected POST into a GET, without its body.
-            method, body, headers = "GET", None, None
+            # Browsers turn a redirected POST into a GET, without its body (Accept stays).
+            method, body = "GET", None
+            headers = {k: v for k, v in (headers or {}).items() if k.lower() not in BODY_HEADERS} or None
     raise RequestError(f"more than {MAX_REDIRECTS} redirects from {path!r}")

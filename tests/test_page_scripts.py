@@ -87,6 +87,7 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     # On the next page the plugin runs again, once: the old page's listeners are gone.
     frame.locator(".crumbs a[href='/fixtures']").click()
     frame.locator("#jld-plugin", has_text="plugin ran on /fixtures").wait_for()
+    frame.locator("#jld-plugin[data-visits='2 kept']").wait_for()
     frame.locator("a[href='/fixtures/states']").first.click()
     frame.locator("h1", has_text="states").wait_for()
     frame.locator("#jld-plugin", has_text="plugin ran on /fixtures/states").wait_for()
@@ -97,6 +98,11 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     frame.locator("#jld-plugin-go").click()
     frame.get_by_text('1 row where code = "MI"').wait_for()
     assert nb.address() == "/fixtures/states?code=MI"
+
+    # A page asked for as a browser asks for one: with its Accept header.
+    nb.widget().locator(".jld-address input").fill("/-/jld-request-headers")
+    nb.widget().locator(".jld-address input").press("Enter")
+    assert frame.locator("#jld-accept").inner_text().startswith("text/html,")
 
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])

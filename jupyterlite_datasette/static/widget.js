@@ -6,6 +6,9 @@
  *  ds.client answers as, so the absolute URLs Datasette writes match it too. */
 const INTERNAL_ORIGIN = "http://localhost";
 
+/** What a browser asks for when it loads a page (some plugins answer HTML only to it). */
+const NAVIGATION_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
 /** A page frame that has to be replaced again this soon is not given the page again. */
 const LEFT_AGAIN_MS = 5000;
 
@@ -524,7 +527,9 @@ class DatasetteView {
    * @param {{method?: string, body?: ArrayBuffer, contentType?: string}} [options]
    */
   async go(path, at, { method = "GET", body, contentType } = {}) {
-    const headers = contentType ? { "content-type": contentType } : undefined;
+    /** @type {Record<string, string>} */
+    const headers = { accept: NAVIGATION_ACCEPT };
+    if (contentType) headers["content-type"] = contentType;
     const ticket = ++this.latest;
     this.loadingIndex = at;
     this.setBusy(true);

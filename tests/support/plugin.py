@@ -9,8 +9,9 @@ PACKAGE = Path(__file__).parent / "jld_test_plugin"
 
 def expect_plugin_ran(frame, path: str) -> None:
     """The plugin's stylesheet applies and its script ran on the page at `path`: fetch() and
-    XMLHttpRequest reached Datasette in the kernel, an external URL was refused at once, and
-    its image loaded from the kernel, both where Datasette's HTML has it and where the script adds it."""
+    XMLHttpRequest reached Datasette in the kernel, an external URL was refused at once,
+    eval and Function ran, Web Storage worked, and its image loaded from the kernel, both
+    where Datasette's HTML has it and where the script adds it."""
     from datasette.version import __version__ as datasette_version
 
     note = frame.locator("#jld-plugin")
@@ -20,6 +21,8 @@ def expect_plugin_ran(frame, path: str) -> None:
     frame.locator(f"#jld-plugin[data-datasette='{datasette_version}']").wait_for()
     frame.locator("#jld-plugin[data-plugins~='jld_test_plugin']").wait_for()
     frame.locator("#jld-plugin[data-external='refused']").wait_for()
+    frame.locator("#jld-plugin[data-evaluated='44']").wait_for()
+    frame.locator("#jld-plugin[data-visits$=' kept']").wait_for()
     for image in ("img.jld-plugin-image", "#jld-plugin-script-image"):
         width = frame.locator(image).evaluate("""(img) => new Promise((resolve) => {
             const done = () => img.complete && img.src.startsWith("blob:") && resolve(img.naturalWidth);
@@ -48,3 +51,4 @@ def install_cell() -> str:
         "pm.register(importlib.import_module('jld_test_plugin'))\n"
         "print('plugin registered')"
     )
+

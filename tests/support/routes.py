@@ -25,7 +25,13 @@ async def post_redirect(request):
 async def echo(request):
     body = await request.post_body()
     return Response.json(
-        {"method": request.method, "body": body.decode(), "cookies": request.cookies}
+        {
+            "method": request.method,
+            "body": body.decode(),
+            "cookies": request.cookies,
+            "accept": request.headers.get("accept"),
+            "content_type": request.headers.get("content-type"),
+        }
     )
 
 

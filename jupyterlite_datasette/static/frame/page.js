@@ -76,6 +76,48 @@ for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pa
   });
 }
 
+/**
+ * Web Storage for page scripts. A frame without allow-same-origin has none
+ * (reading `localStorage` throws), and plugins keep state there: these keep
+ * it in this document's memory, for as long as the widget shows pages (they
+ * are gone when the notebook is reloaded).
+ */
+class MemoryStorage {
+  /** @type {Map<string, string>} */
+  #items = new Map();
+
+  get length() {
+    return this.#items.size;
+  }
+
+  /** @param {number} index */
+  key(index) {
+    return [...this.#items.keys()][index] ?? null;
+  }
+
+  /** @param {string} key */
+  getItem(key) {
+    return this.#items.get(String(key)) ?? null;
+  }
+
+  /** @param {string} key @param {unknown} value */
+  setItem(key, value) {
+    this.#items.set(String(key), String(value));
+  }
+
+  /** @param {string} key */
+  removeItem(key) {
+    this.#items.delete(String(key));
+  }
+
+  clear() {
+    this.#items.clear();
+  }
+}
+for (const name of ["localStorage", "sessionStorage"]) {
+  Object.defineProperty(window, name, { value: new MemoryStorage(), configurable: true, enumerable: true });
+}
+
 /** Page scripts run inside `with (scope)`, so a bare `location` is the page's. */
 const SCOPE = "__datasetteWidgetPage";
 const scope = Object.create(null);

@@ -12,8 +12,7 @@
 // The DOM methods used here are taken before page scripts can replace them.
 
 const apply = Reflect.apply;
-const { remove } = Element.prototype;
-const { querySelectorAll, matches, removeAttribute } = Element.prototype;
+const { remove, querySelectorAll, matches, removeAttribute } = Element.prototype;
 const documentQuery = Document.prototype.querySelectorAll;
 
 /** Elements that load a document, or a plugin, of their own. */

@@ -1,6 +1,7 @@
 """A Datasette plugin that ships its own script, stylesheet and image, to see them work in the widget."""
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 NAME = "jld_test_plugin"
@@ -23,3 +24,14 @@ def render_cell(row, value, column, table, datasette):
         src = datasette.urls.static_plugins(NAME, "dot.svg")
         return Markup(f'{escape(value)} <img class="jld-plugin-image" src="{src}" alt="dot">')
     return None
+
+
+async def request_headers(request):
+    """The headers of the request, as a page: what the browser (here, the widget) sent."""
+    accept = escape(request.headers.get("accept", ""))
+    return Response.html(f'<!doctype html><title>headers</title><p id="jld-accept">{accept}</p>')
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/jld-request-headers$", request_headers)]

@@ -30,6 +30,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   xhr.onload = () => (note.dataset.plugins = xhr.response.map((plugin) => plugin.name).join(" "));
   xhr.send();
 
+  // Web Storage, where plugins keep their state: it lasts from page to page.
+  const visits = Number(localStorage.getItem("jld-visits") || 0) + 1;
+  localStorage.setItem("jld-visits", String(visits));
+  sessionStorage.setItem("jld-session", "kept");
+  note.dataset.visits = `${visits} ${sessionStorage.getItem("jld-session")}`;
+
+  // Code made at run time, as charting bundles make it.
+  note.dataset.evaluated = String(eval("6 * 7") + new Function("a", "return a * 2")(1));
+
   const versions = await (await fetch("/-/versions.json")).json();
   note.dataset.datasette = versions.datasette.version;
 });
