@@ -13,7 +13,7 @@ import pytest
 from support.attacks import NAVIGATIONS, attack_metadata, attacks
 from support.lab import NotebookPage
 from support.lite import expect_only_local_requests
-from support.sealed import Watch, expect_own_document, expect_text_never_ran_as_code, visit
+from support.sealed import Watch, decline_waiting_address, expect_own_document, expect_text_never_ran_as_code, visit
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +39,6 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
     )
     nb.run_cell(2)
     nb.frame().locator("h1").first.wait_for(timeout=60_000)
-    prompt = nb.widget().locator(".jld-external")
     error = nb.widget().locator(".jld-error")
 
     for name in attacks(attacker.origin):
@@ -50,12 +49,7 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
             nb.frame().locator("h1", has_text=f"attack {name}").wait_for(timeout=30_000)
         page.wait_for_timeout(1_500)
         expect_own_document(nb)
-        if name == "bare_location":
-            prompt.get_by_text(f"{attacker.origin}/bare-location").wait_for()
-            prompt.get_by_role("button", name="Cancel").click()
-        if name == "forms":
-            prompt.get_by_text(f"{attacker.origin}/get-form?q=secret").wait_for()
-            prompt.get_by_role("button", name="Cancel").click()
+        decline_waiting_address(nb, name, attacker.origin)
         assert attacker.received == b"", f"{name}: the attacker received {attacker.received[:300]!r}"
         assert watch.events == [], f"{name}: {watch.events}"
 

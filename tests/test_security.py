@@ -13,7 +13,14 @@ import json
 import pytest
 from support.attacks import NAVIGATIONS, attack_metadata, attacks
 from support.lab import open_notebook
-from support.sealed import Watch, expect_own_document, expect_text_never_ran_as_code, expect_widget_works, visit
+from support.sealed import (
+    Watch,
+    decline_waiting_address,
+    expect_own_document,
+    expect_text_never_ran_as_code,
+    expect_widget_works,
+    visit,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -57,13 +64,8 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
             nb.frame().locator("h1", has_text="Datasette").wait_for()
         if name == "popups":
             nb.frame().locator("#open-button").click()
-        if name == "bare_location":
-            prompt.get_by_text(f"{attacker.origin}/bare-location").wait_for()
-            prompt.get_by_role("button", name="Cancel").click()
-        if name == "forms":
-            # The GET form asked (as a link would) and waits for the user; the POST went nowhere.
-            prompt.get_by_text(f"{attacker.origin}/get-form?q=secret").wait_for()
-            prompt.get_by_role("button", name="Cancel").click()
+        # A bare location.href and a GET form's requestSubmit() wait for the user; the POST went nowhere.
+        decline_waiting_address(nb, name, attacker.origin)
         if name == "imitation":
             assert prompt.is_hidden()
         if name == "webrtc":

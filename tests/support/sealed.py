@@ -40,3 +40,15 @@ def expect_text_never_ran_as_code(nb: NotebookPage) -> None:
     body = nb.frame().locator("body")
     assert body.evaluate("() => [window.__text_ran, window.__text_header]") == [None, None]
     assert body.evaluate("(b) => getComputedStyle(b).outlineWidth") != "9px"
+
+
+#: Attacks that ask to open another host without a click: the address they wait in the widget's bar with.
+WAITING_FOR_THE_USER = {"bare_location": "/bare-location", "forms": "/get-form?q=secret"}
+
+
+def decline_waiting_address(nb: NotebookPage, name: str, origin: str) -> None:
+    """The attack `name` left an address waiting for the user's confirmation, if it is one that does: say no."""
+    if name in WAITING_FOR_THE_USER:
+        prompt = nb.widget().locator(".jld-external")
+        prompt.get_by_text(origin + WAITING_FOR_THE_USER[name]).wait_for()
+        prompt.get_by_role("button", name="Cancel").click()
