@@ -23,7 +23,7 @@ STATIC = Path(__file__).parent / "static"
 #: (a notebook run with no browser, e.g. by nbconvert).
 SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: The frame's script, in the order its parts depend on each other.
-FRAME_PARTS = ("core", "seal", "network", "images", "page", "navigation")
+FRAME_PARTS = ("core", "seal", "rewrite", "network", "modules", "resources", "page", "navigation")
 
 
 def frame_script() -> str:
@@ -169,6 +169,9 @@ class DatasetteWidget(anywidget.AnyWidget):
             self.send({"kind": "navigate", "path": change["new"]})
 
     def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
+        if isinstance(content, dict) and content.get("kind") == "location":
+            self._record_path(str(content.get("path", "")))
+            return
         # Comm callbacks are synchronous and ds.client is async: run a task.
         if not isinstance(content, dict) or content.get("kind") not in ("request", "database"):
             return
@@ -236,8 +239,14 @@ class DatasetteWidget(anywidget.AnyWidget):
             if response.status == 200:
                 self._snapshots.page_shown(response.body, response.final_path, response.content_type)
             # After the reply, so the page knows the path before the trait moves.
-            self._recording_path = True
-            try:
-                self.path = response.final_path
-            finally:
-                self._recording_path = False
+            self._record_path(response.final_path)
+
+    def _record_path(self, path: str) -> None:
+        """The page shown is now at `path`: the trait follows, without navigating again."""
+        self._recording_path = True
+        try:
+            self.path = path
+        except transport.RequestError:
+            pass  # not a path on Datasette (the front end checks too): the trait keeps the last one
+        finally:
+            self._recording_path = False

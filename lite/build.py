@@ -3,6 +3,11 @@
     python lite/build.py                  # offline: everything inside the site
     python lite/build.py --online         # Pyodide from its CDN, for public hosting
     python lite/build.py --output DIR
+    python lite/build.py --plugin datasette-vega --plugin datasette-cluster-map
+
+Plugins (`--plugin NAME`, pinned in versions.toml's [plugins], or NAME==VERSION)
+are solved into the site with what they need and installed as the kernel
+starts, so that Datasette finds them by their entry points with no code.
 
 Offline (the default): Pyodide comes from the `pyodide` npm package at the
 version the kernel expects, every wheel is solved by uv into the site at build
@@ -105,24 +110,43 @@ def contents(destination: Path) -> None:
     shutil.copy(demo, destination / "flights.db")
 
 
-def lite_config(content: Path) -> dict:
+def plugin_spec(plugin: str) -> str:
+    """`NAME` (pinned in versions.toml) or `NAME==VERSION`, as a requirement."""
+    if "==" in plugin:
+        return plugin
+    pins = VERSIONS["plugins"]
+    if plugin not in pins:
+        raise SystemExit(
+            f"--plugin {plugin}: no version of it is pinned in lite/versions.toml [plugins]; "
+            f"name one with --plugin {plugin}==VERSION, or pin it there ({', '.join(pins)} are)"
+        )
+    return f"{plugin}=={pins[plugin]}"
+
+
+def lite_config(content: Path, plugins: list[str]) -> dict:
     kernel = VERSIONS["kernel"]
+    plugin_specs = [plugin_spec(plugin) for plugin in plugins]
     return {
         "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True},
         "PyodideLockAddon": {
             "enabled": True,
-            "specs": ["jupyterlite-datasette", *(f"{name}=={version}" for name, version in kernel.items())],
+            "specs": [
+                "jupyterlite-datasette",
+                *(f"{name}=={version}" for name, version in kernel.items()),
+                *plugin_specs,
+            ],
             # The kernel ships its own stand-ins for these; Datasette never
             # imports pip or setuptools at run time.
             "excludes_extra": ["widgetsnbextension", "jupyterlab-widgets", "pip", "setuptools"],
             # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette`
-            # works with no %pip cell (a magic has no import to detect).
-            "prefetch_extra": ["jupyterlite-datasette"],
+            # works with no %pip cell (a magic has no import to detect); plugins
+            # too, which nothing imports by name: Datasette finds their entry points.
+            "prefetch_extra": ["jupyterlite-datasette", *(spec.split("==")[0] for spec in plugin_specs)],
         },
     }
 
 
-def build(output: Path, online: bool) -> Path:
+def build(output: Path, online: bool, plugins: list[str] = ()) -> Path:
     lite_dir = CACHE / "lite-dir"
     shutil.rmtree(lite_dir, ignore_errors=True)
     pyodide_dir = lite_dir / "static" / "pyodide"
@@ -152,7 +176,7 @@ def build(output: Path, online: bool) -> Path:
     # then load Pyodide from the CDN without a word.
     kernel_settings["pyodideUrl"] = PYODIDE_CDN if online else "./static/pyodide/pyodide.mjs"
     (lite_dir / "jupyter-lite.json").write_text(json.dumps(site_config, indent=2))
-    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content), indent=2))
+    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content, list(plugins)), indent=2))
 
     shutil.rmtree(output, ignore_errors=True)
     env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
@@ -174,8 +198,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=LITE / "_output")
     parser.add_argument("--online", action="store_true", help="load Pyodide from its CDN")
+    parser.add_argument(
+        "--plugin", action="append", default=[], metavar="NAME",
+        help="a Datasette plugin to install in the kernel (repeatable): NAME pinned in versions.toml, or NAME==VERSION",
+    )
     args = parser.parse_args()
-    print(f"built {build(args.output.resolve(), args.online)}")
+    print(f"built {build(args.output.resolve(), args.online, args.plugin)}")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,8 @@ def browser_page(browser, request, tmp_path_factory):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # A test that compares with a browser tab may take out the errors the tab has too.
+    page.uncaught_errors = errors
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -14,4 +14,17 @@ python -m ruff check --quiet .
 # The front end is plain JavaScript with JSDoc types, checked by TypeScript's compiler.
 npm install --silent --no-audit --no-fund --prefix .venv/js typescript@5.9.3 @anywidget/types@0.4.0 >/dev/null
 .venv/js/node_modules/.bin/tsc -p jupyterlite_datasette/static/jsconfig.json
+# Released Datasette plugins, at the versions lite/versions.toml pins, in a folder of their
+# own: only the tests that load them (tests/test_real_plugins.py) see them.
+PLUGIN_PINS="$(python -c '
+import tomllib
+pins = tomllib.load(open("lite/versions.toml", "rb"))["plugins"]
+print(" ".join(f"{name}=={version}" for name, version in pins.items()))
+')"
+if [ "$(cat .venv/plugins/.pins 2>/dev/null)" != "$PLUGIN_PINS" ]; then
+  rm -rf .venv/plugins
+  # shellcheck disable=SC2086
+  python -m pip install --quiet --no-deps --target .venv/plugins $PLUGIN_PINS
+  echo "$PLUGIN_PINS" > .venv/plugins/.pins
+fi
 exec python -m pytest "$@"

@@ -112,7 +112,8 @@ const PAGE_CSP = [
   "default-src 'none'",
   // No nonce: page scripts could read it, and a nonce allows a script from any host.
   "script-src 'unsafe-inline' 'unsafe-eval' blob:",
-  "style-src 'unsafe-inline'",
+  // blob: stylesheets are ones the frame made from Datasette's (scripts add <link>s).
+  "style-src 'unsafe-inline' blob:",
   "img-src data: blob:",
   "font-src data: blob:",
   "form-action 'none'",
@@ -747,6 +748,13 @@ class DatasetteView {
       }
       case "fetch":
         this.relayFetch(message);
+        break;
+      case "history":
+        // history.pushState/replaceState: the page's URL moved, with no new page.
+        if (typeof message.path === "string" && message.path.startsWith("/")) {
+          this.record(message.path, message.replace ? this.index : undefined);
+          this.model.send({ kind: "location", path: message.path });
+        }
         break;
     }
   }

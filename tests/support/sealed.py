@@ -43,7 +43,12 @@ def expect_text_never_ran_as_code(nb: NotebookPage) -> None:
 
 
 #: Attacks that ask to open another host without a click: the address they wait in the widget's bar with.
-WAITING_FOR_THE_USER = {"bare_location": "/bare-location", "forms": "/get-form?q=secret"}
+WAITING_FOR_THE_USER = {
+    "bare_location": "/bare-location",
+    "window_location": "/window-location",
+    "document_location": "/document-location",
+    "forms": "/get-form?q=secret",
+}
 
 
 def decline_waiting_address(nb: NotebookPage, name: str, origin: str) -> None:

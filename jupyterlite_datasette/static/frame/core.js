@@ -1,7 +1,8 @@
 // Runs inside the sandboxed page frame (opaque origin, no allow-same-origin),
 // nested in the widget's shell frame. The frame's script is these files, in
-// order, inside one function scope: core (this), seal, network, images, page,
-// navigation. The frame talks to the widget only over the MessagePort that
+// the order widget.py's FRAME_PARTS gives, inside one function scope; each
+// uses only what earlier parts define, except in functions that run once all
+// are loaded. The frame talks to the widget only over the MessagePort that
 // the shell hands this document once it has loaded; nothing else answers it.
 
 /** Links and forms on this origin are Datasette's; the widget sets it. */

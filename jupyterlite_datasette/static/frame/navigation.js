@@ -44,7 +44,7 @@ function navigate(method, path, payload = {}) {
 function followUrl(url, started) {
   startedAt = started;
   if (url.origin === INTERNAL) {
-    if (url.hash && pathOf(url) === currentPath) scrollToFragment(url.hash);
+    if (url.hash && pathOf(url) === currentPath) moveToFragment(url.hash);
     else navigate("GET", pathOf(url));
   } else if (url.protocol === "http:" || url.protocol === "https:") {
     post({ type: "external", url: url.href });
@@ -194,7 +194,10 @@ function replacePage(path, fillBody, keep = new Set()) {
   // would force a style pass of the whole new page, only to be done again.
   window.scrollTo(0, 0);
   endPage();
-  forgetPageImages();
+  forgetPageResources();
+  pageGeneration++;
+  pageState = null;
+  currentHash = "";
   for (const old of document.head.querySelectorAll("[data-page]")) if (!keep.has(old)) old.remove();
   currentPath = path;
   base.href = INTERNAL + path;
@@ -230,7 +233,7 @@ function inlineStyles(page) {
  * @param {string[]} hrefs
  */
 function swap(page, path, hrefs) {
-  takeImages(page.body);
+  takeResources(page.body);
   const sheets = hrefs.map(stylesheet);
   const inline = inlineStyles(page);
   replacePage(
@@ -289,9 +292,12 @@ async function render(message) {
   };
   if (missing.stylesheet.length || missing.script.length) {
     const reply = await ask({ type: "assets", ...missing });
-    for (const kind of /** @type {const} */ (["script", "stylesheet"])) {
-      for (const [href, text] of Object.entries(reply.assets?.[kind] ?? {})) assets.set(`${kind} ${href}`, String(text));
-    }
+    for (const [src, text] of Object.entries(reply.assets?.script ?? {})) assets.set(`script ${src}`, String(text));
+    await Promise.all(
+      Object.entries(reply.assets?.stylesheet ?? {}).map(async ([href, text]) =>
+        assets.set(`stylesheet ${href}`, await cssWithUrls(String(text), href)),
+      ),
+    );
     if (message.id !== latestRender) return; // a newer page has been asked for
   }
   swap(page, message.path, hrefs);

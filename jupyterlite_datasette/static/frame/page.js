@@ -53,13 +53,15 @@ function locationNavigate(value) {
   if (url) followUrl(url, now());
 }
 
-const pageUrl = () => new URL(INTERNAL + currentPath);
+/** The fragment of the page's URL (`location.hash`), which moves without a new page. */
+let currentHash = "";
+const pageUrl = () => new URL(INTERNAL + currentPath + currentHash);
 
 /** What `location` is to page scripts: the Datasette URL, not about:srcdoc. */
 const pageLocation = {
   assign: locationNavigate,
   replace: locationNavigate,
-  reload: () => locationNavigate(pageUrl()),
+  reload: () => locationNavigate(new URL(INTERNAL + currentPath)),
   toString: () => pageUrl().href,
 };
 for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pathname", "search", "hash"]) {
@@ -74,6 +76,91 @@ for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pa
       locationNavigate(url);
     },
   });
+}
+// The rewritten scripts' `location`, `window.location` and `document.location`
+// (the real ones cannot be redefined); `document.URL` needs no rewriting.
+for (const target of [window, document]) {
+  Object.defineProperty(target, "__jldLocation", { get: () => pageLocation, set: locationNavigate });
+}
+for (const key of ["URL", "documentURI"]) Object.defineProperty(document, key, { get: () => pageUrl().href });
+
+// A form's action (and a button's formAction) with no URL of its own is the
+// document's URL: the page's, not about:srcdoc.
+for (const [element, property, attribute] of /** @type {[any, string, string][]} */ ([
+  [HTMLFormElement, "action", "action"],
+  [HTMLButtonElement, "formAction", "formaction"],
+  [HTMLInputElement, "formAction", "formaction"],
+])) {
+  const descriptor = /** @type {PropertyDescriptor} */ (Object.getOwnPropertyDescriptor(element.prototype, property));
+  Object.defineProperty(element.prototype, property, {
+    ...descriptor,
+    get() {
+      return this.getAttribute(attribute) ? descriptor.get?.call(this) : pageUrl().href;
+    },
+  });
+}
+
+/**
+ * The fragment moved (a `#` link, `location.hash = ...`): as in a tab, no new page.
+ * @param {string} hash
+ */
+function moveToFragment(hash) {
+  const oldURL = pageUrl().href;
+  currentHash = hash;
+  scrollToFragment(hash);
+  if (oldURL !== pageUrl().href) window.dispatchEvent(new HashChangeEvent("hashchange", { oldURL, newURL: pageUrl().href }));
+}
+
+// history.pushState/replaceState: the document's real URL (about:srcdoc) can
+// take no Datasette path, so the page's URL moves here and the widget's
+// address and history follow.
+/** @type {unknown} */
+let pageState = null;
+/**
+ * @param {unknown} state
+ * @param {string | URL | null | undefined} url
+ * @param {boolean} replace
+ */
+function changeHistory(state, url, replace) {
+  if (url !== undefined && url !== null) {
+    const target = resolve(String(url));
+    if (!target || target.origin !== INTERNAL) {
+      throw new DOMException(`A history state object with URL '${url}' cannot be created here`, "SecurityError");
+    }
+    currentPath = pathOf(target);
+    currentHash = target.hash;
+    base.href = INTERNAL + currentPath;
+    post({ type: "history", path: currentPath, replace });
+  }
+  pageState = state === undefined ? null : structuredClone(state);
+}
+History.prototype.pushState = function (state, _title, url) {
+  changeHistory(state, url, false);
+};
+History.prototype.replaceState = function (state, _title, url) {
+  changeHistory(state, url, true);
+};
+Object.defineProperty(History.prototype, "state", { configurable: true, get: () => pageState });
+
+/** `document.readyState` as a page being loaded has it: the frame's own document stays complete. */
+/** @type {DocumentReadyState} */
+let readyState = "complete";
+Object.defineProperty(document, "readyState", { get: () => readyState });
+/** @param {DocumentReadyState} state */
+function setReadyState(state) {
+  readyState = state;
+  document.dispatchEvent(new Event("readystatechange"));
+}
+
+// document.write after load would replace this whole document: what a page's
+// script writes goes in after that script instead, as the parser would put it.
+for (const name of /** @type {const} */ (["write", "writeln"])) {
+  Document.prototype[name] = function (/** @type {string[]} */ ...parts) {
+    const html = parts.join("") + (name === "writeln" ? "\n" : "");
+    const script = document.currentScript;
+    if (script?.isConnected) script.insertAdjacentHTML("afterend", html);
+    else document.body.insertAdjacentHTML("beforeend", html);
+  };
 }
 
 /**
@@ -118,12 +205,6 @@ for (const name of ["localStorage", "sessionStorage"]) {
   Object.defineProperty(window, name, { value: new MemoryStorage(), configurable: true, enumerable: true });
 }
 
-/** Page scripts run inside `with (scope)`, so a bare `location` is the page's. */
-const SCOPE = "__datasetteWidgetPage";
-const scope = Object.create(null);
-Object.defineProperty(scope, "location", { get: () => pageLocation, set: locationNavigate });
-Object.defineProperty(window, SCOPE, { value: scope });
-
 /** @param {HTMLScriptElement} script */
 function isJavaScript(script) {
   const type = (script.getAttribute("type") || "").trim().toLowerCase();
@@ -143,37 +224,104 @@ function scriptSources(page) {
   return sources;
 }
 
+/** @param {HTMLScriptElement} script */
+const isModule = (script) => script.getAttribute("type")?.trim().toLowerCase() === "module";
+
 /**
- * A runnable copy of `script`: same attributes, the code inline (no source
- * names a host in the frame's policy: inline is how code runs here).
- * Classic scripts get `location` through the scope; their `var`s and
- * functions stay global, while top-level `let`/`const` become local to the
- * script, so a page shown twice does not redeclare them.
+ * A runnable copy of `script`, its code inline (no source names a host in
+ * the frame's policy): same attributes but those that would load or delay it.
  * @param {HTMLScriptElement} script
  * @param {string} code
+ * @param {string | null} path where the code came from, which the copy's `src` reports
  */
-function runnable(script, code) {
+function runnable(script, code, path) {
   const copy = document.createElement("script");
   for (const { name, value } of script.attributes) {
-    if (!["src", "nonce", "integrity", "crossorigin", "defer", "async"].includes(name)) copy.setAttribute(name, value);
+    if (!["src", "nonce", "integrity", "crossorigin", "defer", "async", "type"].includes(name)) copy.setAttribute(name, value);
   }
-  const module = script.getAttribute("type")?.trim().toLowerCase() === "module";
-  copy.textContent = module ? code : `with (window.${SCOPE}) {\n${code}\n}`;
+  // Scripts that find their own URL (document.currentScript.src) find Datasette's.
+  if (path) Object.defineProperty(copy, "src", { get: () => INTERNAL + path });
+  copy.textContent = code;
   return copy;
+}
+
+/** Counts pages: a page's scripts still loading stop once another page is in. */
+let pageGeneration = 0;
+
+/**
+ * Put `copy` where `script` is: body scripts are in this document already,
+ * head ones still the parsed page's.
+ * @param {HTMLScriptElement} script
+ * @param {HTMLScriptElement} copy
+ */
+function place(script, copy) {
+  if (script.ownerDocument === document) script.replaceWith(copy);
+  else {
+    copy.dataset.page = "";
+    document.head.append(copy);
+  }
+}
+
+/**
+ * Run one module script (inline, or from `path`) and wait until it has run.
+ * A fresh blob: URL each time, so that it runs on every page it is on, as
+ * in a tab; the modules it imports run once in this document.
+ * @param {HTMLScriptElement} script
+ * @param {string | null} path
+ */
+async function runModule(script, path) {
+  const code = path === null ? script.textContent || "" : await scriptAsset(path);
+  if (!code) {
+    console.warn(`Datasette widget: module ${path} was not run (not JavaScript on Datasette, or not found)`);
+    return;
+  }
+  const copy = runnable(script, "", null);
+  copy.type = "module";
+  try {
+    copy.src = await moduleBlobUrl(code, path === null ? pageUrl().href : INTERNAL + path);
+  } catch (error) {
+    console.error(error);
+    return;
+  }
+  const ran = new Promise((resolve) => {
+    copy.addEventListener("load", resolve, { once: true });
+    copy.addEventListener("error", resolve, { once: true });
+  });
+  place(script, copy);
+  await ran;
+}
+
+/** @type {Map<string, string>} path -> the classic script there, rewritten (Datasette's static files: kept) */
+const classicScripts = new Map();
+
+/**
+ * @param {string} path
+ * @param {(path: string) => string | undefined} sourceOf
+ */
+function classicSource(path, sourceOf) {
+  let code = classicScripts.get(path);
+  if (code === undefined) {
+    const text = sourceOf(path);
+    if (!text) return "";
+    code = rewriteScript(text, { module: false, url: INTERNAL + path });
+    if (cacheable(path)) classicScripts.set(path, code);
+  }
+  return code;
 }
 
 /**
  * Run the page's scripts as a browser would while loading it: classic ones in
- * order, then deferred ones, DOMContentLoaded, modules, and load.
+ * order; then, in order, deferred classic scripts and module scripts; then
+ * DOMContentLoaded and load. `readyState` moves as in a tab.
  * @param {HTMLScriptElement[]} headScripts the page's <head> scripts (not in the document)
- * @param {(path: string) => string | undefined} sourceOf the code of an internal script
+ * @param {(path: string) => string | undefined} sourceOf the code of an internal classic script
  */
-function runScripts(headScripts, sourceOf) {
+async function runScripts(headScripts, sourceOf) {
+  const generation = pageGeneration;
   const bodyScripts = /** @type {HTMLScriptElement[]} */ ([...document.body.querySelectorAll("script")]);
-  /** @type {(() => void)[]} */
+  /** @type {(() => void | Promise<void>)[]} */
   const deferred = [];
-  /** @type {(() => void)[]} */
-  const modules = [];
+  setReadyState("loading");
   for (const script of [...headScripts, ...bodyScripts]) {
     if (!isJavaScript(script)) {
       // Data blocks (JSON, templates) stay readable by the scripts that use them.
@@ -183,31 +331,30 @@ function runScripts(headScripts, sourceOf) {
       }
       continue;
     }
-    let code = script.textContent || "";
     const src = script.getAttribute("src");
-    if (src !== null) {
-      const path = internalPath(src);
-      code = path ? sourceOf(path) ?? "" : "";
-      if (!code) {
-        console.warn(`Datasette widget: script ${src} was not run (not on Datasette, or not found)`);
-        continue;
-      }
+    const path = src === null ? null : internalPath(src);
+    if (isModule(script)) {
+      if (src !== null && path === null) continue;
+      const run = () => runModule(script, path);
+      if (script.async) run();
+      else deferred.push(run);
+      continue;
     }
-    const copy = runnable(script, code);
-    const run = () => {
-      // Body scripts are in this document already; head ones are still the parsed page's.
-      if (script.ownerDocument === document) script.replaceWith(copy);
-      else {
-        copy.dataset.page = "";
-        document.head.append(copy);
-      }
-    };
-    if (copy.type === "module") modules.push(run);
-    else if (src !== null && (script.defer || script.async)) deferred.push(run);
+    const code = path === null ? (src === null ? script.textContent || "" : "") : classicSource(path, sourceOf);
+    if (!code) {
+      console.warn(`Datasette widget: script ${src} was not run (not on Datasette, or not found)`);
+      continue;
+    }
+    const run = () => place(script, runnable(script, path === null ? rewriteScript(code, { module: false, url: pageUrl().href }) : code, path));
+    if (src !== null && (script.defer || script.async)) deferred.push(run);
     else run();
   }
-  for (const run of deferred) run();
+  setReadyState("interactive");
+  for (const run of deferred) {
+    await run();
+    if (generation !== pageGeneration) return;
+  }
   document.dispatchEvent(new Event("DOMContentLoaded", { bubbles: true }));
-  for (const run of modules) run();
+  setReadyState("complete");
   window.dispatchEvent(new Event("load"));
 }

