@@ -7,7 +7,8 @@
 
 Plugins (`--plugin NAME`, pinned in versions.toml's [plugins], or NAME==VERSION)
 are solved into the site with what they need and installed as the kernel
-starts, so that Datasette finds them by their entry points with no code.
+starts, so that Datasette finds them by their entry points with no code. The
+plugins versions.toml's [site] offers are in every site, loaded when imported.
 
 Offline (the default): Pyodide comes from the `pyodide` npm package at the
 version the kernel expects, every wheel is solved by uv into the site at build
@@ -126,6 +127,7 @@ def plugin_spec(plugin: str) -> str:
 def lite_config(content: Path, plugins: list[str]) -> dict:
     kernel = VERSIONS["kernel"]
     plugin_specs = [plugin_spec(plugin) for plugin in plugins]
+    offered = [plugin_spec(plugin) for plugin in VERSIONS["site"]["offered"] if plugin not in plugins]
     return {
         "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True},
         "PyodideLockAddon": {
@@ -134,6 +136,7 @@ def lite_config(content: Path, plugins: list[str]) -> dict:
                 "jupyterlite-datasette",
                 *(f"{name}=={version}" for name, version in kernel.items()),
                 *plugin_specs,
+                *offered,
             ],
             # The kernel ships its own stand-ins for these; Datasette never
             # imports pip or setuptools at run time.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from support.lab import JupyterLab, NotebookPage
+from support.real_plugins import PLUGINS, expect_charts_and_maps
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +30,14 @@ def demo_db() -> Path:
 
 @pytest.fixture
 def demo_lab(demo_db, tmp_path):
+    """JupyterLab on the demo notebooks and database; its kernels have the plugins charts-and-maps uses,
+    as if pip had installed them."""
     root = tmp_path / "notebooks"
     root.mkdir()
-    shutil.copy(ROOT / "notebooks" / "quickstart.ipynb", root)
+    for notebook in ("quickstart.ipynb", "charts-and-maps.ipynb"):
+        shutil.copy(ROOT / "notebooks" / notebook, root)
     (root / "flights.db").symlink_to(demo_db)
-    server = JupyterLab(root, tmp_path).start()
+    server = JupyterLab(root, tmp_path, {"PYTHONPATH": str(PLUGINS)}).start()
     yield server
     server.stop()
 
@@ -58,4 +62,15 @@ def test_quickstart_runs_top_to_bottom(page, demo_lab, demo_db):
         nb.cell(2).scroll_into_view_if_needed()
         page.evaluate("document.querySelector('.jp-WindowedPanel-outer').scrollBy(0, 40)")
         page.screenshot(path=str(ROOT / "docs" / "widget.png"))
+    assert demo_db.stat().st_size == size
+
+
+def test_charts_and_maps_runs_top_to_bottom(page, demo_lab, demo_db):
+    size = demo_db.stat().st_size
+    nb = NotebookPage(page, demo_lab.notebook_url("charts-and-maps.ipynb"))
+    nb.run_all()
+    nb.wait_for_run_all()
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.all_inner_texts()
+    expect_charts_and_maps(nb, 336_776)
     assert demo_db.stat().st_size == size

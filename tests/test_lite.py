@@ -6,6 +6,7 @@ import pytest
 from support.databases import HOSTILE
 from support.lab import NotebookPage
 from support.lite import expect_only_local_requests, upload
+from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
 
 pytestmark = pytest.mark.browser
 
@@ -88,7 +89,9 @@ def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
 
 
 @pytest.mark.parametrize("ui", ["lab", "notebooks"])
-@pytest.mark.parametrize("notebook, widgets", [("your-own-data.ipynb", 3), ("python-api.ipynb", 1)])
+@pytest.mark.parametrize(
+    "notebook, widgets", [("your-own-data.ipynb", 3), ("python-api.ipynb", 1), ("charts-and-maps.ipynb", 3)]
+)
 def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/{ui}/index.html?path={notebook}", status_bar=ui == "lab")
@@ -101,4 +104,28 @@ def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
     if notebook == "python-api.ipynb":
         nb.frame().locator("#facet-origin").wait_for()
         assert nb.widget().locator(".jld-address input").input_value() == "/flights/flights?_facet=origin&carrier=UA"
+    if notebook == "charts-and-maps.ipynb":
+        # The plugins came from the site's own lock when the notebook imported them.
+        expect_charts_and_maps(nb, 50_000)
+    expect_only_local_requests(log, lite_site)
+
+
+def test_plugins_the_site_was_built_with_need_no_code(lite_site, lite_page):
+    """`lite/build.py --plugin` (support.lite.SITE_PLUGINS): the kernel has them from the start, and
+    Datasette finds them by their entry points; the quickstart never mentions them."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.run_all()
+    frame = nb.frame()
+    frame.get_by_text("50,000 rows").wait_for(timeout=120_000)
+    address = nb.widget().locator(".jld-address input")
+
+    def go(path: str) -> None:
+        address.fill(path)
+        address.press("Enter")
+
+    assert graphql_answer(frame, go, "{ airlines { totalCount } }")["result"] == {
+        "data": {"airlines": {"totalCount": 16}}
+    }
+    assert query_history(frame, go, "flights") == {"history": ["select 2 as two", "select 1 as one"]}
     expect_only_local_requests(log, lite_site)

@@ -84,6 +84,13 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     expect_plugin_ran(frame, "/fixtures/facetable")
     note = frame.locator("#jld-plugin")
 
+    # history.pushState moves the widget's address, and the kernel's w.path, with no new page.
+    frame.locator("#jld-plugin-push").click()
+    frame.locator("#jld-plugin[data-pushed='?pushed=1 1']").wait_for()
+    assert nb.address() == "/fixtures/facetable?pushed=1"
+    nb.expect_kernel_path("/fixtures/facetable?pushed=1", probe_cell=4)
+    assert note.count() == 1
+
     # On the next page the plugin runs again, once: the old page's listeners are gone.
     frame.locator(".crumbs a[href='/fixtures']").click()
     frame.locator("#jld-plugin", has_text="plugin ran on /fixtures").wait_for()

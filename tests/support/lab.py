@@ -74,9 +74,11 @@ def write_notebook(path: Path, cells: list[str], kernelspec: dict = IPYKERNEL) -
 class JupyterLab:
     """``jupyter lab`` on a free port with a token, isolated from the user's config."""
 
-    def __init__(self, root: Path, home: Path):
+    def __init__(self, root: Path, home: Path, environment: dict[str, str] | None = None):
         self.root = root
         self.home = home
+        #: Added to the server's environment, which its kernels inherit.
+        self.environment = environment or {}
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -101,6 +103,7 @@ class JupyterLab:
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
         )
+        env.update(self.environment)
         return env
 
     def start(self) -> JupyterLab:

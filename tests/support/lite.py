@@ -12,8 +12,13 @@ from .lab import free_port, wait_for_http
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Plugins the tests' site loads as the kernel starts (`--plugin`): found by their entry points, no code.
+SITE_PLUGINS = ("datasette-graphql", "datasette-query-history")
+
+
 def build_site(output: Path) -> Path:
-    subprocess.run([sys.executable, str(ROOT / "lite" / "build.py"), "--output", str(output)], check=True)
+    plugins = [argument for name in SITE_PLUGINS for argument in ("--plugin", name)]
+    subprocess.run([sys.executable, str(ROOT / "lite" / "build.py"), "--output", str(output), *plugins], check=True)
     return output
 
 

@@ -11,7 +11,11 @@ def expect_plugin_ran(frame, path: str) -> None:
     """The plugin's stylesheet applies and its script ran on the page at `path`: fetch() and
     XMLHttpRequest reached Datasette in the kernel, an external URL was refused at once,
     eval and Function ran, Web Storage worked, and its image loaded from the kernel, both
-    where Datasette's HTML has it and where the script adds it."""
+    where Datasette's HTML has it and where the script adds it, from a srcset and from its
+    stylesheet. Scripts ran as in a tab: top-level declarations shared between scripts, a
+    module (with a static import, import() and import.meta) before DOMContentLoaded,
+    readyState as a loading page has it, location in every spelling the page's; a
+    stylesheet and a script the script added loaded and fired load."""
     from datasette.version import __version__ as datasette_version
 
     note = frame.locator("#jld-plugin")
@@ -23,14 +27,26 @@ def expect_plugin_ran(frame, path: str) -> None:
     frame.locator("#jld-plugin[data-external='refused']").wait_for()
     frame.locator("#jld-plugin[data-evaluated='44']").wait_for()
     frame.locator("#jld-plugin[data-visits$=' kept']").wait_for()
-    for image in ("img.jld-plugin-image", "#jld-plugin-script-image"):
+    expect = {
+        "globals": "42 42 function var",
+        "module": "interactive 42 /-/static-plugins/jld_test_plugin/module.js lazy",
+        "readyStates": "loading interactive",
+        "locations": f"{path.split('?')[0]} {'?' + path.split('?')[1] if '?' in path else ''} true",
+        "lateCss": "dashed",
+        "lateJs": "late script ran",
+    }
+    frame.locator("#jld-plugin[data-module][data-late-css][data-late-js]").wait_for()
+    seen = note.evaluate("(note) => ({ ...note.dataset })")
+    assert {key: seen.get(key) for key in expect} == expect, seen
+    assert "blob:" in frame.locator("#jld-plugin-background").evaluate("e => getComputedStyle(e).backgroundImage")
+    for image, natural in (("img.jld-plugin-image", 8), ("#jld-plugin-script-image", 8), ("img.jld-plugin-srcset", 4)):
         width = frame.locator(image).evaluate("""(img) => new Promise((resolve) => {
-            const done = () => img.complete && img.src.startsWith("blob:") && resolve(img.naturalWidth);
+            const done = () => img.complete && img.currentSrc.startsWith("blob:") && resolve(img.naturalWidth);
             img.addEventListener("load", done);
             done();
             setTimeout(() => resolve(`not loaded: src=${img.getAttribute("src")}`), 10000);
         })""")
-        assert width == 8, f"{image}: {width}"
+        assert width == natural, f"{image}: {width}"
 
 
 def install_cell() -> str:

@@ -108,12 +108,12 @@ def places_metadata(path: Path) -> Path:
     return path
 
 
-def cluster_map(view, go) -> dict:
-    """datasette-cluster-map on the places table: every place a marker, the basemap's tiles drawn."""
-    go("/places/places")
+def map_drawn(view, markers: int) -> dict:
+    """The cluster map on the page: its markers (clusters counted by their size), icons and tiles,
+    once all `markers` are on it (or after 20 s, as they are then)."""
     container = view.locator(".leaflet-container").first
     container.wait_for(timeout=30_000)
-    return container.evaluate("""(map) => new Promise((resolve) => {
+    return container.evaluate("""(map, expected) => new Promise((resolve) => {
         const measure = () => ({
             markers: [...map.querySelectorAll('.marker-cluster span')].reduce((n, s) => n + Number(s.textContent), 0)
                 + map.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length,
@@ -124,21 +124,20 @@ def cluster_map(view, go) -> dict:
         const started = Date.now();
         const poll = () => {
             const seen = measure();
-            if ((seen.markers === 200 && seen.tiles) || Date.now() - started > 20000) resolve(seen);
+            if ((seen.markers === expected && seen.tiles) || Date.now() - started > 20000) resolve(seen);
             else setTimeout(poll, 100);
         };
         poll();
-    })""")
+    })""", markers)
 
 
-def vega_chart(view, go) -> dict:
-    """datasette-vega: its button, its form, and a bar chart drawn on a canvas."""
-    go("/places/places?_sort=id")
+def chart_drawn(view, x: str, y: str) -> dict:
+    """datasette-vega on the page: its button, its form, and a bar chart of `y` by `x` drawn on a canvas."""
     view.get_by_text("Show charting options").click(timeout=30_000)
     view.locator("input[name=mark][value=bar]").check()
-    view.locator("select[name=x_column]").select_option("kind")
+    view.locator("select[name=x_column]").select_option(x)
     view.locator("select[name=x_type]").select_option("nominal")
-    view.locator("select[name=y_column]").select_option("value")
+    view.locator("select[name=y_column]").select_option(y)
     canvas = view.locator(".vega-embed canvas.marks")
     canvas.wait_for(timeout=30_000)
     return canvas.evaluate("""(canvas) => new Promise((resolve) => {
@@ -152,22 +151,22 @@ def vega_chart(view, go) -> dict:
     })""")
 
 
-def graphiql(view, go) -> dict:
-    """datasette-graphql: GraphiQL, and a query it runs (a POST of JSON through fetch)."""
+def graphql_answer(view, go, query: str) -> dict:
+    """datasette-graphql: GraphiQL, and `query` run there (a POST of JSON through fetch)."""
     # GraphiQL takes the query from the page's URL (location.search).
-    go("/graphql?" + urlencode({"query": "{ places(filter: {kind: {eq: \"lake\"}}) { totalCount } }"}, quote_via=quote))
-    view.locator(".query-editor .CodeMirror", has_text="totalCount").wait_for(timeout=30_000)
+    go("/graphql?" + urlencode({"query": query}, quote_via=quote))
+    view.locator(".query-editor .CodeMirror", has_text=query.split()[1]).wait_for(timeout=30_000)
     view.locator(".execute-button").click()
     result = view.locator(".result-window .CodeMirror")
     result.filter(has_text="totalCount").wait_for(timeout=30_000)
     return {"editors": view.locator(".CodeMirror").count() >= 2, "result": json.loads(result.evaluate("(e) => e.CodeMirror.getValue()"))}
 
 
-def query_history(view, go) -> dict:
+def query_history(view, go, database: str) -> dict:
     """datasette-query-history: two queries run, both listed, newest first (kept in localStorage)."""
-    go("/places?sql=select+1+as+one")
+    go(f"/{database}?sql=select+1+as+one")
     view.locator("td.col-one").wait_for(timeout=30_000)
-    go("/places?sql=select+2+as+two")
+    go(f"/{database}?sql=select+2+as+two")
     view.locator("td.col-two").wait_for(timeout=30_000)
     view.get_by_role("button", name="Query History", exact=True).click()
     rows = view.locator("#query-history-table .previous-query")
@@ -175,14 +174,13 @@ def query_history(view, go) -> dict:
     return {"history": rows.all_inner_texts()}
 
 
-def dashboard(view, go) -> dict:
-    """datasette-dashboards: markdown, a metric, a vega-lite chart, a table and a map from metadata."""
-    go("/-/dashboards/places")
-    view.locator(".leaflet-container").first.wait_for(timeout=30_000)
-    return view.locator("body").evaluate("""(body) => new Promise((resolve) => {
+def dashboard_drawn(view, metric: str) -> dict:
+    """datasette-dashboards on the page: its markdown, `metric`, vega-lite charts, tables and maps."""
+    view.locator(".dashboard-grid, .dashboard").first.wait_for(timeout=30_000)
+    return view.locator("body").evaluate("""(body, metric) => new Promise((resolve) => {
         const measure = () => ({
-            markdown: [...body.querySelectorAll('h1')].some((h) => h.textContent.trim() === 'Places'),
-            metric: body.innerText.includes('200 places'),
+            markdown: body.querySelectorAll('.dashboard-card h1, .dashboard-card p').length > 0,
+            metric: body.innerText.includes(metric),
             charts: body.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length,
             cells: [...body.querySelectorAll('table td')].map((td) => td.textContent.trim()).slice(0, 10),
             maps: body.querySelectorAll('.leaflet-container').length,
@@ -191,11 +189,11 @@ def dashboard(view, go) -> dict:
         const started = Date.now();
         const poll = () => {
             const seen = measure();
-            if ((seen.charts && seen.points && seen.metric) || Date.now() - started > 20000) resolve(seen);
+            if ((seen.charts && seen.metric && (!seen.maps || seen.points)) || Date.now() - started > 20000) resolve(seen);
             else setTimeout(poll, 100);
         };
         poll();
-    })""")
+    })""", metric)
 
 
 def tiles_explorer(view, go) -> dict:
@@ -206,12 +204,50 @@ def tiles_explorer(view, go) -> dict:
     return {"tile": tile.evaluate("(img) => img.naturalWidth")}
 
 
-#: What each plugin draws, checked in a tab and in the widget; and what it must be.
+def _cluster_map(view, go) -> dict:
+    go("/places/places")
+    return map_drawn(view, 200)
+
+
+def _vega(view, go) -> dict:
+    go("/places/places?_sort=id")
+    return chart_drawn(view, "kind", "value")
+
+
+def _dashboard(view, go) -> dict:
+    go("/-/dashboards/places")
+    view.locator(".leaflet-container").first.wait_for(timeout=30_000)
+    return dashboard_drawn(view, "200 places")
+
+
+#: What each plugin draws on the places database, checked in a tab and in the widget; and what it must be.
 PLUGIN_PAGES = {
-    "cluster_map": (cluster_map, {"markers": 200, "icons": True, "tiles": True}),
-    "vega": (vega_chart, {"drawn": True}),
-    "graphql": (graphiql, {"editors": True, "result": {"data": {"places": {"totalCount": 66}}}}),
-    "query_history": (query_history, {"history": ["select 2 as two", "select 1 as one"]}),
-    "dashboards": (dashboard, {"markdown": True, "metric": True, "charts": 1, "maps": 1, "points": True}),
+    "cluster_map": (_cluster_map, {"markers": 200, "icons": True, "tiles": True}),
+    "vega": (_vega, {"drawn": True}),
+    "graphql": (
+        lambda view, go: graphql_answer(view, go, '{ places(filter: {kind: {eq: "lake"}}) { totalCount } }'),
+        {"editors": True, "result": {"data": {"places": {"totalCount": 66}}}},
+    ),
+    "query_history": (
+        lambda view, go: query_history(view, go, "places"),
+        {"history": ["select 2 as two", "select 1 as one"]},
+    ),
+    "dashboards": (_dashboard, {"markdown": True, "metric": True, "charts": 1, "maps": 1, "points": True}),
     "tiles": (tiles_explorer, {"tile": 256}),
 }
+
+
+def expect_charts_and_maps(nb, flights: int) -> None:
+    """What notebooks/charts-and-maps.ipynb shows once run: every airport on the offline map, a bar
+    chart of the query, the dashboard with its `flights` count."""
+    # The map loads Datasette's largest page (1,000 rows) and offers the rest, as in a tab.
+    drawn = map_drawn(nb.frame(0), 1000)
+    assert drawn == {"markers": 1000, "icons": True, "tiles": True}, drawn
+    nb.frame(0).locator("button.cluster-map-button", has_text="load all").click()
+    drawn = map_drawn(nb.frame(0), 1458)
+    assert drawn == {"markers": 1458, "icons": True, "tiles": True}, drawn
+    chart = chart_drawn(nb.frame(1), "airline", "flights")
+    assert chart["drawn"], chart
+    seen = dashboard_drawn(nb.frame(2), f"{flights} flights")
+    # The table card: 8 destinations of 3 columns (the first 10 cells are kept).
+    assert seen["metric"] and seen["charts"] == 1 and len(seen["cells"]) == 10, seen

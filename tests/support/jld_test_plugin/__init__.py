@@ -14,7 +14,11 @@ def extra_css_urls(datasette):
 
 @hookimpl
 def extra_js_urls(datasette):
-    return [datasette.urls.static_plugins(NAME, "plugin.js")]
+    return [
+        datasette.urls.static_plugins(NAME, "first.js"),
+        datasette.urls.static_plugins(NAME, "plugin.js"),
+        {"url": datasette.urls.static_plugins(NAME, "module.js"), "module": True},
+    ]
 
 
 @hookimpl
@@ -22,7 +26,10 @@ def render_cell(row, value, column, table, datasette):
     # An image on Datasette's own paths in the page's HTML, as datasette-media puts them.
     if table == "facetable" and column == "city" and row["id"] == 1:
         src = datasette.urls.static_plugins(NAME, "dot.svg")
-        return Markup(f'{escape(value)} <img class="jld-plugin-image" src="{src}" alt="dot">')
+        return Markup(
+            f'{escape(value)} <img class="jld-plugin-image" src="{src}" alt="dot">'
+            f'<img class="jld-plugin-srcset" srcset="{src} 2x" alt="dot">'
+        )
     return None
 
 

@@ -19,6 +19,37 @@ document.addEventListener("DOMContentLoaded", async () => {
   image.src = "/-/static-plugins/jld_test_plugin/dot.svg";
   go.after(image);
 
+  // What the scripts before this one declared, the module's work, and location in every spelling.
+  note.dataset.globals = [jldConst + jldLet, JldClass.answer(), typeof jldAsync, jldVar].join(" ");
+  note.dataset.readyStates = window.jldReadyStates.join(" ");
+  note.dataset.module = [window.jldModule.readyState, window.jldModule.doubled, window.jldModule.meta, await window.jldModule.lazy].join(" ");
+  note.dataset.locations = [window.location.pathname, document.location.search, location.href === document.URL].join(" ");
+
+  const background = document.createElement("div");
+  background.id = "jld-plugin-background";
+  go.after(background);
+
+  // A stylesheet and a script added by a script: they load, and say so.
+  const late = document.createElement("link");
+  late.rel = "stylesheet";
+  late.onload = () => (note.dataset.lateCss = getComputedStyle(note).borderTopStyle);
+  late.href = "/-/static-plugins/jld_test_plugin/late.css";
+  document.head.append(late);
+  const lateScript = document.createElement("script");
+  lateScript.onload = () => (note.dataset.lateJs = window.jldLate);
+  lateScript.src = "/-/static-plugins/jld_test_plugin/late.js";
+  document.head.append(lateScript);
+
+  // The address moves with history.pushState, and the page stays.
+  const push = document.createElement("button");
+  push.id = "jld-plugin-push";
+  push.textContent = "push";
+  push.addEventListener("click", () => {
+    history.pushState({ pushed: 1 }, "", "?pushed=1");
+    note.dataset.pushed = `${location.search} ${history.state.pushed}`;
+  });
+  go.after(push);
+
   fetch("https://example.com/").then(
     () => (note.dataset.external = "reached"),
     () => (note.dataset.external = "refused"),

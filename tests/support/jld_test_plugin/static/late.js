@@ -1,0 +1,1 @@
+window.jldLate = "late script ran";
