@@ -751,7 +751,8 @@ class DatasetteView {
         break;
       case "history":
         // history.pushState/replaceState: the page's URL moved, with no new page.
-        if (typeof message.path === "string" && message.path.startsWith("/")) {
+        // A path on Datasette only: not "//host/…", which is another host's URL.
+        if (typeof message.path === "string" && /^\/(?!\/)/.test(message.path)) {
           this.record(message.path, message.replace ? this.index : undefined);
           this.model.send({ kind: "location", path: message.path });
         }
