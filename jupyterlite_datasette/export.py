@@ -35,6 +35,30 @@ async def get_json(ds: Datasette, path: str) -> Any:
     return json.loads(response.body)
 
 
+#: What the view's SQL does not depend on, left out when only the SQL is wanted.
+QUERY_ONLY = (("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1"))
+
+
+async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, Any]]:
+    """The SQL and parameters Datasette reports for the table, view or query at `path`
+    (filters, facet selections and sort included); None and {} for other pages."""
+    parts = urlsplit(json_path(path))
+    asked = parse_qsl(parts.query, keep_blank_values=True)
+    added = [(key, value) for key, value in QUERY_ONLY if key not in dict(asked)]
+    query = [*asked, *added]
+    response = await transport.request(ds, f"{parts.path}?{urlencode(query)}")
+    try:
+        data = json.loads(response.body) if response.status == 200 else None
+    except ValueError:
+        data = None
+    reported = data.get("query") if isinstance(data, dict) else None
+    if not isinstance(reported, dict) or not isinstance(reported.get("sql"), str):
+        return None, {}
+    # A query page reports every argument of its URL as a parameter: not the ones added here.
+    params = {k: v for k, v in dict(reported.get("params") or {}).items() if k not in dict(added)}
+    return reported["sql"], params
+
+
 async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
     """Columns and every row of the table or query view at `path`, page after page."""
     parts = urlsplit(json_path(path))

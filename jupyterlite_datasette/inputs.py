@@ -1,6 +1,6 @@
 """Everything a user can name, made into SQLite files for Datasette to open.
 
-SQLite files (local or by URL) are opened as they are. CSV, TSV, JSON and
+SQLite files (local or by URL) are opened as they are. CSV, TSV, JSON, Parquet and
 newline-delimited JSON files (local or by URL) and pandas DataFrames become
 tables of one new database, ``data``, in a kernel-local folder. Every input
 is checked and every table written before anything is handed to Datasette,
@@ -93,7 +93,7 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
             kind, path, shown = local_copy(value, workdir)
             if kind != "table":
                 raise TabularFileError(
-                    f"{shown}: tables= takes DataFrames and CSV, TSV or JSON files; "
+                    f"{shown}: tables= takes DataFrames and CSV, TSV, JSON or Parquet files; "
                     "pass SQLite databases as files instead"
                 )
             add_table(name, path, shown)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from datasette.app import DEFAULT_SETTINGS, Datasette
+from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .counts import count_in_background
@@ -60,6 +62,16 @@ def coerce_setting(name: str, value: Any) -> Any:
     return value
 
 
+def register_installed_plugins() -> None:
+    """Plugins installed since Datasette was imported (``%pip install datasette-vega`` after
+    ``%load_ext``), registered by their entry points as ``datasette serve`` would at its start.
+
+    Datasette looks for them once, when first imported; pluggy skips those already registered.
+    """
+    if not hasattr(sys, "_called_from_test"):  # Datasette's own switch for "no plugins"
+        pm.load_setuptools_entrypoints("datasette")
+
+
 def build_datasette(
     sources: Iterable[Any] = (),
     *,
@@ -87,6 +99,7 @@ def build_datasette(
     files = [str(path) for path in gather(sources, tables).all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
+    register_installed_plugins()
     ds = ContainedDatasette(
         files=files if write else [],
         immutables=[] if write else files,

@@ -22,7 +22,7 @@ class DatasetteMagics(Magics):
         "sources",
         nargs="*",
         metavar="SOURCE",
-        help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON files, URLs of either, "
+        help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON/Parquet files, URLs of either, "
         "or names of pandas DataFrames in the notebook.",
     )
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
@@ -43,6 +43,14 @@ class DatasetteMagics(Magics):
     )
     @argument("--path", help="The first page to show, e.g. /mydb/mytable.")
     @argument("--height", type=int, default=600, help="Height of the page area in pixels.")
+    @argument(
+        "--image-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="Let pages load images from this host, e.g. https://*.tile.openstreetmap.org for online "
+        "map tiles (it sees which images they ask for); repeatable. By default nothing loads from the network.",
+    )
     @line_magic
     def datasette(self, line: str) -> DatasetteWidget:
         """Show Datasette over SQLite files, table files, URLs or DataFrames in the cell's output.
@@ -76,6 +84,7 @@ class DatasetteMagics(Magics):
                 write=args.write,
                 path=args.path,
                 height=args.height,
+                image_hosts=args.image_host,
             )
         except (DatasetteInputError, RequestError) as e:
             # One line, no traceback: the message names the input to fix.

@@ -59,7 +59,7 @@ def sqlite_header(path: str | os.PathLike, shown_as: str | None = None) -> Path:
     if header != SQLITE_HEADER:
         raise DatabaseFileError(
             f"{shown}: is not a SQLite database (its first bytes are not the SQLite header); "
-            "CSV, TSV and JSON files are read by their name's ending (.csv, .tsv, .json, .ndjson, .jsonl)"
+            "table files are read by their name's ending (.csv, .tsv, .json, .ndjson, .jsonl, .parquet)"
         )
     return resolved
 

@@ -1,7 +1,9 @@
-"""CSV, TSV, JSON and newline-delimited JSON, and pandas DataFrames, into SQLite tables.
+"""CSV, TSV, JSON, newline-delimited JSON and Parquet files, and pandas DataFrames, into SQLite tables.
 
-sqlite-utils reads the files and writes the tables; column types of CSV and
+sqlite-utils reads the text files and writes the tables; column types of CSV and
 TSV are detected from the values, as ``sqlite-utils insert --detect-types`` does.
+Parquet files are read by pyarrow (an optional dependency), in batches, their
+columns typed from the file's schema.
 sqlite-utils is imported only when a table is made: opening SQLite files does
 not pay for it (it matters in JupyterLite, where every import is slow).
 """
@@ -17,7 +19,12 @@ from typing import Any
 from .errors import TabularFileError
 
 #: File name endings read as tables, and the sqlite-utils format each is read in.
-FORMATS = {".csv": "CSV", ".tsv": "TSV", ".tab": "TSV", ".json": "JSON", ".ndjson": "NL", ".jsonl": "NL"}
+FORMATS = {
+    ".csv": "CSV", ".tsv": "TSV", ".tab": "TSV", ".json": "JSON", ".ndjson": "NL", ".jsonl": "NL",
+    ".parquet": "PARQUET",
+}
+#: Parquet rows read and written at a time: memory stays bounded for big files.
+PARQUET_BATCH_ROWS = 50_000
 
 
 def tabular_format(path: Path) -> str | None:
@@ -27,11 +34,13 @@ def tabular_format(path: Path) -> str | None:
 
 def import_file(db: Any, path: Path, table: str, shown_as: str) -> int:
     """Read `path` into a new `table` of the sqlite-utils `db`; return its row count. Errors name `shown_as`."""
+    if path.stat().st_size == 0:
+        raise TabularFileError(f"{shown_as}: is empty; a table file needs a header or at least one row")
+    if tabular_format(path) == "PARQUET":
+        return import_parquet(db, path, table, shown_as)
     from sqlite_utils.utils import Format, RowError, RowsFromFileBadJSON, TypeTracker, rows_from_file
 
     format = Format[tabular_format(path)]
-    if path.stat().st_size == 0:
-        raise TabularFileError(f"{shown_as}: is empty; a table file needs a header or at least one row")
     try:
         with path.open("rb") as f:
             rows, _ = rows_from_file(f, format=format)
@@ -52,6 +61,41 @@ def import_file(db: Any, path: Path, table: str, shown_as: str) -> int:
     if format in (Format.CSV, Format.TSV):
         db[table].transform(types=tracker.types)
     return db[table].count
+
+
+def import_parquet(db: Any, path: Path, table: str, shown_as: str) -> int:
+    """Read the Parquet file `path` into a new `table`, with pyarrow; return its row count."""
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise TabularFileError(
+            f"{shown_as}: reading Parquet needs pyarrow: install it (%pip install pyarrow) and run the cell "
+            "again; where it cannot be installed (an offline JupyterLite site), convert the file to CSV or SQLite"
+        ) from None
+    try:
+        parquet = pq.ParquetFile(path)
+        schema = parquet.schema_arrow
+        db[table].create({field.name: sqlite_type(pa, field.type) for field in schema})
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            db[table].insert_all(batch.to_pylist())
+    except (pa.ArrowException, OSError) as e:
+        raise TabularFileError(f"{shown_as}: cannot be read as Parquet ({e})") from None
+    except (TypeError, ValueError) as e:  # a value SQLite cannot take
+        raise TabularFileError(f"{shown_as}: {e}") from None
+    return db[table].count
+
+
+def sqlite_type(pa: Any, arrow_type: Any) -> type:
+    """The Python type sqlite-utils makes a column of, for an Arrow column type."""
+    types = pa.types
+    if types.is_integer(arrow_type) or types.is_boolean(arrow_type):
+        return int
+    if types.is_floating(arrow_type) or types.is_decimal(arrow_type):
+        return float
+    if types.is_binary(arrow_type) or types.is_large_binary(arrow_type) or types.is_fixed_size_binary(arrow_type):
+        return bytes
+    return str  # text, dates and times (ISO text, as sqlite-utils writes them), lists and structs (JSON)
 
 
 def objects_only(rows: Any):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import traitlets
 from datasette.app import Datasette
 
 from . import export, transport
+from .image_hosts import image_hosts as checked_image_hosts
 from .instance import build_datasette
 from .snapshot import SnapshotOutputs
 
@@ -40,6 +41,9 @@ class DatasetteWidget(anywidget.AnyWidget):
     them); CSV, TSV and JSON files and pandas DataFrames become tables of a
     database named ``data`` (``tables={"name": df_or_file}`` names them);
     ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
+    ``image_hosts=["https://*.tile.openstreetmap.org"]`` lets pages load
+    images (online map tiles) from those hosts; by default nothing loads from
+    the network.
     """
 
     _esm = STATIC / "widget.js"
@@ -51,6 +55,18 @@ class DatasetteWidget(anywidget.AnyWidget):
     path = traitlets.Unicode("/").tag(sync=True)
     #: Height of the page area, in CSS pixels.
     height = traitlets.Int(600).tag(sync=True)
+    #: Hosts pages may load images from, as ``https://host[:port]`` (``*.`` for subdomains).
+    #: Those hosts see which images a page asks for; nothing else is allowed from them.
+    image_hosts = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    #: The SQL of the table, view or query shown, as Datasette reports it (filters, facet
+    #: selections and sort included; None on other pages): ``w.query(w.sql, params=w.params)``.
+    #: It follows the page a moment after the page shows.
+    sql = traitlets.Unicode(None, allow_none=True, read_only=True)
+    #: The parameters of `sql`.
+    params = traitlets.Dict(read_only=True)
+    #: The pages' localStorage, kept here so that it lasts as long as the widget
+    #: (every view of it shares it, as tabs of one site do).
+    _local_storage = traitlets.Dict().tag(sync=True)
 
     def __init__(
         self,
@@ -62,6 +78,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         write: bool = False,
         path: str | None = None,
         height: int = 600,
+        image_hosts: Iterable[str] | str = (),
         ds: Datasette | None = None,
     ) -> None:
         if ds is not None and (sources or tables or metadata or settings or memory or write):
@@ -69,18 +86,20 @@ class DatasetteWidget(anywidget.AnyWidget):
                 "pass either ds= or sources/tables/metadata/settings/memory/write, not both: "
                 "configure the Datasette you pass in ds= directly"
             )
+        hosts = checked_image_hosts(image_hosts)  # before any database is opened
         self.ds = ds if ds is not None else build_datasette(
             sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
         )
         # One cookie jar per widget, like one browser tab.
         self._cookies = httpx.Cookies()
         self._navigation: asyncio.Task | None = None
+        self._following_sql: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
         # True while the kernel records where a navigation ended up, so that
         # the change is not mistaken for a request to navigate.
         self._recording_path = False
         self._snapshots = SnapshotOutputs()
-        super().__init__(path=path or self.ds.urls.instance(), height=height)
+        super().__init__(path=path or self.ds.urls.instance(), height=height, image_hosts=hosts)
         self.on_msg(self._on_message)
 
     def navigate(self, path: str) -> None:
@@ -88,11 +107,11 @@ class DatasetteWidget(anywidget.AnyWidget):
         self.path = path
 
     def query(self, sql: str, database: str | None = None, *, params: Any = ()) -> list[dict]:
-        """Run SQL on a database (the first one by default); return its rows as dicts.
+        """Run SQL on a database (the one shown, else the first); return its rows as dicts.
 
         Synchronous, for quick checks from code; files opened read-only stay so.
         """
-        conn = self.ds.get_database(export.database_name(self.ds, database)).connect()
+        conn = self.ds.get_database(export.database_name(self.ds, database, self.path)).connect()
         try:
             conn.row_factory = sqlite3.Row
             return [dict(row) for row in conn.execute(sql, params)]
@@ -159,6 +178,10 @@ class DatasetteWidget(anywidget.AnyWidget):
         task.add_done_callback(self._tasks.discard)
         return task
 
+    @traitlets.validate("image_hosts")
+    def _check_image_hosts(self, proposal: dict) -> list[str]:
+        return checked_image_hosts(proposal["value"])
+
     @traitlets.validate("path")
     def _check_path(self, proposal: dict) -> str:
         return transport.internal_path(proposal["value"])
@@ -167,6 +190,26 @@ class DatasetteWidget(anywidget.AnyWidget):
     def _path_set(self, change: dict) -> None:
         if not self._recording_path:
             self.send({"kind": "navigate", "path": change["new"]})
+        self._follow_sql(change["new"])
+
+    def _follow_sql(self, path: str) -> None:
+        """`sql` and `params` catch up with the page at `path`, after the page itself (the last one wins)."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain IPython): nothing can ask Datasette
+            return
+        if self._following_sql is not None:
+            self._following_sql.cancel()
+
+        async def follow() -> None:
+            try:
+                sql, params = await export.view_query(self.ds, path)
+            except transport.RequestError:
+                sql, params = None, {}
+            self.set_trait("sql", sql)
+            self.set_trait("params", params)
+
+        self._following_sql = self._spawn(follow())
 
     def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
         if isinstance(content, dict) and content.get("kind") == "location":

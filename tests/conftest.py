@@ -34,6 +34,18 @@ async def ds(fixtures_db) -> Datasette:
     return instance
 
 
+@pytest.fixture
+def image_host(tmp_path):
+    """A host on 127.0.0.2 serving an image, noting each request: online map tiles, say."""
+    from support.files_server import FilesServer
+    from support.plugin import PACKAGE
+
+    shutil.copy(PACKAGE / "static" / "dot.svg", tmp_path / "tile.svg")
+    server = FilesServer(tmp_path, host="127.0.0.2")
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def files_server(tmp_path_factory, fixtures_db):
     """Files served over HTTP on 127.0.0.1: fixtures.db and whatever a test puts in `.directory`."""

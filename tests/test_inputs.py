@@ -131,6 +131,11 @@ BAD = {
     "malformed json": (lambda d, s: write(d / "m.json", b"[{\"a\": 1},"), TabularFileError, "is not valid JSON"),
     "json of numbers": (lambda d, s: write(d / "n.json", b"[1, 2]"), TabularFileError, "not an object"),
     "bad ndjson line": (lambda d, s: write(d / "l.ndjson", b"{\"a\": 1}\nnope\n"), TabularFileError, "not valid JSON"),
+    "parquet not parquet": (
+        lambda d, s: write(d / "p.parquet", b"id,name\n1,Cleo\n"),
+        TabularFileError,
+        "p.parquet: cannot be read as Parquet",
+    ),
     "404 url": (lambda d, s: s.url("missing.db"), DownloadError, "the server answered 404"),
     "unreachable host": (lambda d, s: closed_port_url(), DownloadError, "cannot be downloaded"),
     "url of not sqlite": (lambda d, s: s.url("hello.txt"), DatabaseFileError, "hello.txt: is not a SQLite database"),
@@ -152,6 +157,45 @@ def test_bad_sources_fail_with_one_line_and_leave_nothing(tmp_path, files_server
         build_datasette([files_server.url("fixtures.db"), source])
     text = str(raised.value)
     assert "\n" not in text and str(source) in text
+    assert list(own_tempdir.iterdir()) == []
+
+
+def test_parquet_files_and_urls_become_typed_tables(tmp_path, files_server):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    columns = {
+        "id": [1, 2, None],
+        "name": ["Cleo", None, "Pancakes"],
+        "score": [9.5, None, 7.0],
+        "good": [True, False, None],
+        "born": [datetime.datetime(2020, 1, 2, 3, 4, 5), None, None],
+        "photo": [b"\x89PNG", None, b""],
+        "tags": [["cat", "grey"], [], None],
+    }
+    pq.write_table(pa.table(columns), tmp_path / "pets.parquet")
+    pq.write_table(pa.table({"city": pa.array([], pa.string())}), files_server.directory / "empty.parquet")
+    ds = build_datasette([tmp_path / "pets.parquet", files_server.url("empty.parquet")])
+    assert user_tables(ds) == ["pets", "empty"]
+    assert rows_of(ds, "pets")[0] == {
+        "id": 1, "name": "Cleo", "score": 9.5, "good": 1, "born": "2020-01-02T03:04:05", "photo": b"\x89PNG",
+        "tags": '["cat", "grey"]',
+    }
+    types = {c.name: c.type for c in sqlite_utils.Database(ds.databases["data"].path)["pets"].columns}
+    assert types == {
+        "id": "INTEGER", "name": "TEXT", "score": "REAL", "good": "INTEGER", "born": "TEXT", "photo": "BLOB", "tags": "TEXT",
+    }
+    # A file with columns and no rows is still a table, with its columns.
+    assert [c.name for c in sqlite_utils.Database(ds.databases["data"].path)["empty"].columns] == ["city"]
+
+
+def test_parquet_without_pyarrow_says_to_install_it(tmp_path, monkeypatch, own_tempdir):
+    (tmp_path / "pets.parquet").write_bytes(b"PAR1")
+    monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # as if it were not installed
+    with pytest.raises(TabularFileError, match=r"pets.parquet: reading Parquet needs pyarrow: install it \(%pip install"):
+        build_datasette([tmp_path / "pets.parquet"])
     assert list(own_tempdir.iterdir()) == []
 
 

@@ -114,3 +114,26 @@ async def test_every_page_works_once_the_record_has_landed(fixtures_db):
     assert ds.inspect_data
     for path in ("/", "/fixtures", "/fixtures/facetable", "/-/databases.json", "/.json", "/fixtures.json"):
         assert (await ds.client.get(path)).status_code == 200, path
+
+
+async def test_a_plugin_installed_after_datasette_was_imported_is_registered(fixtures_db, tmp_path, monkeypatch):
+    # What `%pip install datasette-x` leaves in a running kernel: a module and its entry point on the path.
+    (tmp_path / "jld_late_plugin.py").write_text(
+        "from datasette import hookimpl\n\n@hookimpl\ndef extra_body_script():\n    return 'window.jldLate = 1;'\n"
+    )
+    info = tmp_path / "jld_late_plugin-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: jld-late-plugin\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[datasette]\njld_late_plugin = jld_late_plugin\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from datasette.plugins import pm
+
+    try:
+        ds = build_datasette([fixtures_db])
+        plugins = (await ds.client.get("/-/plugins.json")).json()
+        assert [p["version"] for p in plugins if p["name"] == "jld-late-plugin"] == ["0.1"]
+        assert "window.jldLate = 1;" in (await ds.client.get("/fixtures")).text
+        build_datasette([fixtures_db])  # a second widget: registered once
+        assert [name for name, _ in pm.list_name_plugin()].count("jld_late_plugin") == 1
+    finally:
+        pm.unregister(name="jld_late_plugin")

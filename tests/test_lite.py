@@ -68,10 +68,7 @@ def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
     upload(page, hostile_db)
     # Reuse the quickstart's first cells with the hostile database instead.
     nb.run_cell(1)
-    editor = nb.cell(2).locator(".cm-content")
-    editor.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.type("%datasette hostile.db")
+    nb.set_cell_text(2, "%datasette hostile.db")
     nb.run_cell(2)
     # Only the browser has this file: it is copied through /drive.
     nb.wait_for_output(2, "hostile.db: copied from the browser's storage to /tmp/jupyterlite-datasette/hostile.db")
@@ -85,6 +82,19 @@ def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
     assert page.evaluate("() => window.__pwned") is None
     assert frame.locator("body").evaluate("() => window.__pwned_inner") is None
     assert "allow-same-origin" not in nb.widget().locator("iframe").get_attribute("sandbox").split()
+    expect_only_local_requests(log, lite_site)
+
+
+def test_a_plugin_pip_installed_in_the_running_kernel_works_in_the_next_widget(lite_site, lite_page):
+    """`%pip install datasette-vega` after `%load_ext`, then `%datasette`: the plugin is registered by its
+    entry point (here piplite takes the wheel from the site's lock, as it takes one from PyPI online)."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.run_cell(1)
+    nb.set_cell_text(2, "%pip install datasette-vega\n%datasette flights.db --path /flights/airlines")
+    nb.run_cell(2)
+    frame = nb.frame()
+    frame.get_by_text("Show charting options").wait_for(timeout=120_000)
     expect_only_local_requests(log, lite_site)
 
 

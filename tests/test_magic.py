@@ -49,6 +49,14 @@ def test_every_option(ip, fixtures_db, hostile_db, tmp_path):
     assert not w.ds.databases["fixtures"].is_mutable
 
 
+def test_image_hosts_are_named_one_by_one(ip, fixtures_db):
+    w = ip.run_line_magic(
+        "datasette", f"{fixtures_db} --image-host https://*.tile.openstreetmap.org --image-host http://127.0.0.2:8123/"
+    )
+    assert w.image_hosts == ["https://*.tile.openstreetmap.org", "http://127.0.0.2:8123"]
+    assert ip.run_line_magic("datasette", str(fixtures_db)).image_hosts == []
+
+
 def test_write_opens_the_files_for_writing(ip, fixtures_db):
     assert ip.run_line_magic("datasette", f"{fixtures_db} --write").ds.databases["fixtures"].is_mutable
 
@@ -114,6 +122,7 @@ def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
         (lambda d: (d / "x.csv").write_text("a,b\n1,2,3\n"), "x.csv", "x.csv: a row has more fields than the header"),
         (lambda d: (d / "j.json").write_text("[{"), "j.json", "j.json: is not valid JSON"),
         (None, "http://127.0.0.1:9/gone.db", "http://127.0.0.1:9/gone.db: cannot be downloaded"),
+        (None, "{db} --image-host tiles.example.com", "image host 'tiles.example.com': give a scheme and host"),
     ],
 )
 def test_bad_input_is_one_usage_error_line(ip, fixtures_db, tmp_path, capsys, prepare, line, expected):

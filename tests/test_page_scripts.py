@@ -23,6 +23,19 @@ def widget_cells(line: str) -> list[str]:
     return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
 
 
+def expect_stored(frame, key: str, value: str) -> None:
+    """The page in `frame` comes to read `value` at `key` in its localStorage."""
+    seen = frame.locator("body").evaluate(
+        """(_, [key, value]) => new Promise((resolve) => {
+            const check = () => (localStorage.getItem(key) === value ? resolve(value) : setTimeout(check, 50));
+            check();
+            setTimeout(() => resolve(localStorage.getItem(key)), 10000);
+        })""",
+        [key, value],
+    )
+    assert seen == value
+
+
 def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
     cells = widget_cells('%datasette fixtures.db --path "/fixtures/facetable?state=CA"')
     nb = open_notebook(page, lab, "cog.ipynb", cells)
@@ -75,7 +88,11 @@ def test_codemirror_runs_with_shift_enter_and_the_button(page, lab):
 
 
 def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
-    cells = [install_cell(), *widget_cells("%datasette fixtures.db --path /fixtures/facetable")]
+    cells = [
+        install_cell(),
+        *widget_cells("%datasette fixtures.db --path /fixtures/facetable"),
+        'print("visits:", w._local_storage["jld-visits"])\nw',
+    ]
     nb = open_notebook(page, lab, "plugin.ipynb", cells)
     for cell in range(5):
         nb.run_cell(cell)
@@ -110,6 +127,21 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     nb.widget().locator(".jld-address input").fill("/-/jld-request-headers")
     nb.widget().locator(".jld-address input").press("Enter")
     assert frame.locator("#jld-accept").inner_text().startswith("text/html,")
+
+    # localStorage is the widget's, kept in the kernel: a second view of it shares it, and
+    # the first view sees the second's change; sessionStorage is each view's own.
+    visits = int(frame.locator("body").evaluate("() => localStorage.getItem('jld-visits')"))
+    nb.run_cell(5)
+    nb.wait_for_output(5, f"visits: {visits}")
+    second = nb.frame(1)
+    nb.widget(1).locator(".jld-address input").fill("/fixtures")
+    nb.widget(1).locator(".jld-address input").press("Enter")
+    second.locator(f"#jld-plugin[data-visits='{visits + 1} kept']").wait_for()
+    expect_stored(frame, "jld-visits", str(visits + 1))
+    assert frame.locator("body").evaluate("() => Object.keys(sessionStorage)") == ["jld-session"]
+    second.locator("body").evaluate("() => { sessionStorage.clear(); localStorage.extra = 'x'; }")
+    expect_stored(frame, "extra", "x")
+    assert frame.locator("body").evaluate("() => sessionStorage.getItem('jld-session')") == "kept"
 
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])

@@ -74,11 +74,12 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     tab.close()
     messages.clear()
 
-    cells = [load_plugins_cell(), "%load_ext jupyterlite_datasette", "%datasette places.db -m places.json --height 900"]
+    # Installed after Datasette was imported, as `%pip install` in a running kernel: %datasette finds them.
+    cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
     nb = open_notebook(page, lab, f"plugin-{name}.ipynb", cells)
     for cell in range(len(cells)):
         nb.run_cell(cell)
-    nb.wait_for_output(0, "cluster_map")
+    nb.wait_for_output(1, "datasette-cluster-map")
     address = nb.widget().locator(".jld-address input")
 
     def go(path: str) -> None:

@@ -19,6 +19,7 @@ from support.sealed import (
     expect_own_document,
     expect_text_never_ran_as_code,
     expect_widget_works,
+    image_width,
     visit,
 )
 
@@ -82,3 +83,43 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
     expect_text_never_ran_as_code(nb)
     assert watch.events == []
     assert attacker.received == b""
+
+
+def tiles_metadata(host: str) -> str:
+    """A page with an image and a stylesheet background from `host`, and scripts that try it by other routes."""
+    html = (
+        f'<img id="tile" src="{host}/tile.svg">'
+        f'<div id="tile-css" style="width:8px;height:8px;background-image:url({host}/background.svg)"></div>'
+        f'<script src="{host}/script.js"></script>'
+        f'<script>fetch("{host}/fetched").then(() => document.body.dataset.fetch = "answered",'
+        ' () => document.body.dataset.fetch = "refused");</script>'
+    )
+    return json.dumps({"databases": {"fixtures": {"description_html": html}}})
+
+
+def test_images_load_only_from_the_hosts_the_user_names(open_page, lab, image_host):
+    page = open_page
+    (lab.root / "tiles.json").write_text(tiles_metadata(image_host.base))
+    line = "%datasette fixtures.db -m tiles.json --path /fixtures --height 300"
+    cells = ["%load_ext jupyterlite_datasette", line, f"{line} --image-host {image_host.base}", "_.image_hosts = []"]
+    nb = open_notebook(page, lab, "image-hosts.ipynb", cells)
+    for index in range(2):
+        nb.run_cell(index)
+    # By default the page frame loads no image from the network.
+    assert image_width(nb.frame(0).locator("#tile")) == 0
+    nb.frame(0).locator("body[data-fetch='refused']").wait_for()
+    assert image_host.requested == []
+
+    # Named, the host serves the page's images, and nothing else: no script, no fetch.
+    nb.run_cell(2)
+    assert image_width(nb.frame(1).locator("#tile")) == 8
+    nb.frame(1).locator("body[data-fetch='refused']").wait_for()
+    page.wait_for_timeout(500)
+    assert sorted(image_host.requested) == ["/background.svg", "/tile.svg"]
+
+    # Taken back from Python: the widget's frames start again under the narrower policy.
+    nb.frame(1).locator("body").evaluate("body => body.dataset.old = 'yes'")
+    nb.run_cell(3)
+    nb.frame(1).locator("body[data-fetch='refused']:not([data-old])").wait_for()
+    assert image_width(nb.frame(1).locator("#tile")) == 0
+    assert sorted(image_host.requested) == ["/background.svg", "/tile.svg"]

@@ -183,6 +183,34 @@ def test_paths_must_be_inside_datasette(widget, path):
     assert widget.path == "/"
 
 
+@pytest.mark.parametrize(
+    "host",
+    [
+        "*",
+        "https:",
+        "data:",
+        "tiles.example.com",
+        "ftp://tiles.example.com",
+        "https://tiles.example.com/path",
+        "https://tiles.example.com?x=1",
+        "https://user@tiles.example.com",
+        "https://tiles.example.com:99999",
+        "https://tiles.*.example.com",
+        "https://tiles.example.com; script-src *",
+        "https://tiles.example.com 'unsafe-inline'",
+    ],
+)
+def test_image_hosts_are_only_scheme_host_and_port(fixtures_db, host):
+    # Each becomes a source of the frame's policy: nothing else may get into it.
+    with pytest.raises(ValueError, match="give a scheme and host only"):
+        DatasetteWidget(fixtures_db, image_hosts=[host])
+    w = DatasetteWidget(fixtures_db, image_hosts="https://Tiles.Example.com/")
+    assert w.image_hosts == ["https://tiles.example.com"]
+    with pytest.raises(ValueError, match=r"image host .*give a scheme and host only"):
+        w.image_hosts = [host]
+    assert w.image_hosts == ["https://tiles.example.com"]
+
+
 def test_wraps_an_existing_datasette(fixtures_db):
     ds = build_datasette([fixtures_db])
     w = DatasetteWidget(ds=ds, path="/fixtures", height=300)
@@ -303,3 +331,28 @@ async def test_endless_and_impossible_views_end_with_datasette_s_own_message(bou
     [(reply, [body])] = await replies(comm, timeout=30)
     assert reply["status"] == 400
     assert message in body.decode().lower()
+
+
+async def sql_for(widget, path):
+    """Move to `path` and wait until `sql` has followed it (it is reported a moment after the page)."""
+    widget.path = path
+    await asyncio.wait_for(widget._following_sql, 10)
+    return widget.sql, widget.params
+
+
+async def test_sql_and_params_hand_the_view_back_to_code(widget):
+    view = "/fixtures/facetable?state=CA&_sort_desc=id&_facet=city&city=San+Francisco"
+    sql, params = await sql_for(widget, view)
+    assert sql.startswith("select id, state, city, score, created from facetable where ")
+    assert "order by id desc" in sql
+    assert sorted(params.values()) == ["CA", "San Francisco"]
+    shown = (await widget.json(view))["rows"]
+    assert widget.query(sql, params=params) == [dict(zip(["id", "state", "city", "score", "created"], row)) for row in shown]
+
+    sql, params = await sql_for(widget, "/fixtures?sql=select+:n+*+2+as+twice&n=21")
+    assert (sql, params) == ("select :n * 2 as twice", {"n": "21"})
+    assert widget.query(sql, params=params) == [{"twice": 42}]
+
+    # Pages that are not a table or a query have no SQL; nor has a page Datasette cannot answer.
+    for path in ("/fixtures", "/fixtures/facetable/1", "/fixtures/no_such_table", "/"):
+        assert await sql_for(widget, path) == (None, {})

@@ -12,6 +12,9 @@ const NAVIGATION_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9
 /** A page frame that has to be replaced again this soon is not given the page again. */
 const LEFT_AGAIN_MS = 5000;
 
+/** Characters a page may keep in each Web Storage area, as browsers allow (5 M). */
+const STORAGE_QUOTA = 5_000_000;
+
 /** After this long without a reply, say so: the kernel may be busy or gone. */
 const SLOW_REPLY_MS = 10000;
 
@@ -22,7 +25,8 @@ const SPINNER_DELAY_MS = 150;
 /**
  * @typedef {{ status: number, contentType: string, finalPath: string, headers: [string, string][], body: DataView | ArrayBuffer }} KernelResponse
  * @typedef {{ kind?: "request" | "database", method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
- * @typedef {import("@anywidget/types").AnyModel<{ path: string, height: number, _frame_js: string }>} Model
+ * @typedef {Record<string, string>} StorageItems
+ * @typedef {import("@anywidget/types").AnyModel<{ path: string, height: number, image_hosts: string[], _frame_js: string, _local_storage: StorageItems }>} Model
  */
 
 /** Sends requests to the kernel as custom messages and matches the replies by id. */
@@ -107,28 +111,40 @@ function randomToken() {
 //   MessagePort handed to that document when it loaded: a document that
 //   replaced it cannot inherit the port, so it has no bridge.
 
-/** The page frame's policy: no source names a host. */
-const PAGE_CSP = [
-  "default-src 'none'",
-  // No nonce: page scripts could read it, and a nonce allows a script from any host.
-  "script-src 'unsafe-inline' 'unsafe-eval' blob:",
-  // blob: stylesheets are ones the frame made from Datasette's (scripts add <link>s).
-  "style-src 'unsafe-inline' blob:",
-  "img-src data: blob:",
-  "font-src data: blob:",
-  "form-action 'none'",
-].join("; ");
+/** What Python's image_hosts allows: a scheme, a host (maybe "*." first) and a port, nothing
+ *  that could add another directive to the policy. */
+const IMAGE_HOST = /^https?:\/\/(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)*(:[0-9]{1,5})?$/;
+
+/**
+ * The page frame's policy: no source names a host, except the image hosts
+ * the user named (none unless they opted in).
+ * @param {string[]} imageHosts
+ */
+function pageCsp(imageHosts) {
+  const hosts = imageHosts.filter((host) => IMAGE_HOST.test(host));
+  return [
+    "default-src 'none'",
+    // No nonce: page scripts could read it, and a nonce allows a script from any host.
+    "script-src 'unsafe-inline' 'unsafe-eval' blob:",
+    // blob: stylesheets are ones the frame made from Datasette's (scripts add <link>s).
+    "style-src 'unsafe-inline' blob:",
+    ["img-src data: blob:", ...hosts].join(" "),
+    "font-src data: blob:",
+    "form-action 'none'",
+  ].join("; ");
+}
 
 /**
  * The page frame's one document: its policy, a base URL on the internal
  * origin, and the frame's script.
  * @param {string} frameJs
+ * @param {string} csp
  */
-function frameDocument(frameJs) {
+function frameDocument(frameJs, csp) {
   const script = frameJs.replace(/<\/(script)/gi, "<\\/$1");
   return (
     `<!doctype html><html data-internal-origin="${INTERNAL_ORIGIN}"><head><meta charset="utf-8">` +
-    `<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP}">` +
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">` +
     `<meta http-equiv="x-dns-prefetch-control" content="off">` +
     `<base href="${INTERNAL_ORIGIN}/"><script>${script}</script>` +
     `</head><body></body></html>`
@@ -140,11 +156,11 @@ function frameDocument(frameJs) {
  * (and adds its own), so it allows what a page needs, and adds frame-src
  * 'none': every navigation of the page frame is refused (about:srcdoc, which
  * the shell loads itself, is exempt). Nothing else is ever put in the shell.
+ * @param {string} csp the page frame's policy
  */
-function shellDocument() {
-  const csp = `${PAGE_CSP}; frame-src 'none'`;
+function shellDocument(csp) {
   return (
-    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">` +
+    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}; frame-src 'none'">` +
     `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style>` +
     `<script>(${runShell})();</script></head><body></body></html>`
   );
@@ -194,10 +210,12 @@ function runShell() {
 class SealedFrame {
   /**
    * @param {string} frameJs the page frame's script
-   * @param {{ onPageMessage: (message: any) => void, onLeft: () => void, onFresh: () => void }} handlers
+   * @param {string[]} imageHosts hosts the user lets pages load images from
+   * @param {{ onPageMessage: (message: any) => void, onLeft: () => void, onFresh: () => void, greeting: () => any }} handlers
    */
-  constructor(frameJs, handlers) {
+  constructor(frameJs, imageHosts, handlers) {
     this.frameJs = frameJs;
+    this.csp = pageCsp(imageHosts);
     this.handlers = handlers;
     this.element = /** @type {HTMLIFrameElement} */ (
       // allow-forms: without it the page frame (whose flags are at most these) sees no submit events.
@@ -212,7 +230,18 @@ class SealedFrame {
     this.isReady = false;
     this.resetReady();
     this.element.addEventListener("load", () => this.connectShell());
-    this.element.srcdoc = shellDocument();
+    this.element.srcdoc = shellDocument(this.csp);
+  }
+
+  /**
+   * Other image hosts: a policy cannot be widened or narrowed in place, so
+   * the shell starts again (and the page shown is shown again in it).
+   * @param {string[]} imageHosts
+   */
+  setImageHosts(imageHosts) {
+    this.csp = pageCsp(imageHosts);
+    this.resetReady();
+    this.element.srcdoc = shellDocument(this.csp);
   }
 
   /** From now on, `ready` waits for a new page frame (a wait already begun waits on for it too). */
@@ -257,7 +286,9 @@ class SealedFrame {
       if (data?.type === "ready") this.resolveReady?.();
       else if (data) this.handlers.onPageMessage(data);
     };
-    this.shell?.postMessage({ type: "open", html: frameDocument(this.frameJs) }, [channel.port2]);
+    // Queued on the port before any message of the page: what the frame needs before page scripts run.
+    this.page.postMessage(this.handlers.greeting());
+    this.shell?.postMessage({ type: "open", html: frameDocument(this.frameJs, this.csp) }, [channel.port2]);
   }
 
   closePage() {
@@ -478,10 +509,17 @@ class DatasetteView {
     this.external = new ExternalLinkPrompt();
     /** When the page frame last had to be replaced, to stop a page that leaves again and again. */
     this.lastLeft = -Infinity;
-    this.frame = new SealedFrame(model.get("_frame_js"), {
+    /** This view's sessionStorage (a tab's lasts as long as the tab). */
+    /** @type {StorageItems} */
+    this.sessionItems = {};
+    /** The localStorage this view last gave the model, to tell its own changes from others'. */
+    /** @type {StorageItems | undefined} */
+    this.ownLocalItems = undefined;
+    this.frame = new SealedFrame(model.get("_frame_js"), model.get("image_hosts") || [], {
       onPageMessage: (message) => this.onFrameMessage(message),
       onLeft: () => this.pageLeft(),
       onFresh: () => this.showAgain(),
+      greeting: () => ({ type: "storage", local: model.get("_local_storage") || {}, session: this.sessionItems }),
     });
     this.root.append(toolbar, this.external.element, this.error, this.frame.element);
     el.append(this.root);
@@ -513,8 +551,16 @@ class DatasetteView {
 
     this.onModelMessage = this.onModelMessage.bind(this);
     this.onHeight = () => (this.frame.element.style.height = `${model.get("height")}px`);
+    this.onImageHosts = () => this.frame.setImageHosts(model.get("image_hosts") || []);
+    this.onLocalStorage = () => {
+      // Another view of the widget (or the kernel) changed it: this page sees it too.
+      const items = model.get("_local_storage") || {};
+      if (items !== this.ownLocalItems) this.frame.post({ type: "storage", local: items });
+    };
     model.on("msg:custom", this.onModelMessage);
     model.on("change:height", this.onHeight);
+    model.on("change:image_hosts", this.onImageHosts);
+    model.on("change:_local_storage", this.onLocalStorage);
     this.onHeight();
 
     this.updateButtons();
@@ -749,6 +795,9 @@ class DatasetteView {
       case "fetch":
         this.relayFetch(message);
         break;
+      case "storage":
+        this.storeItems(message);
+        break;
       case "history":
         // history.pushState/replaceState: the page's URL moved, with no new page.
         // A path on Datasette only: not "//host/…", which is another host's URL.
@@ -757,6 +806,33 @@ class DatasetteView {
           this.model.send({ kind: "location", path: message.path });
         }
         break;
+    }
+  }
+
+  /**
+   * A page script changed localStorage or sessionStorage: the frame sends the
+   * area's items whole. localStorage goes to the kernel, so it lasts as long
+   * as the widget; sessionStorage stays with this view.
+   * @param {any} message
+   */
+  storeItems(message) {
+    const items = message.items;
+    if (!items || typeof items !== "object") return;
+    /** @type {StorageItems} */
+    const checked = {};
+    let size = 0;
+    for (const [key, value] of Object.entries(items)) {
+      if (typeof value !== "string") return;
+      checked[key] = value;
+      size += key.length + value.length;
+    }
+    if (size > STORAGE_QUOTA) return; // the frame refuses this too, as a browser does
+    if (message.area === "session") {
+      this.sessionItems = checked;
+    } else if (message.area === "local") {
+      this.ownLocalItems = checked;
+      this.model.set("_local_storage", checked);
+      this.model.save_changes();
     }
   }
 
@@ -801,6 +877,8 @@ class DatasetteView {
     this.frame.dispose();
     this.model.off("msg:custom", this.onModelMessage);
     this.model.off("change:height", this.onHeight);
+    this.model.off("change:image_hosts", this.onImageHosts);
+    this.model.off("change:_local_storage", this.onLocalStorage);
     clearTimeout(this.spinnerTimer);
     this.kernel.dispose();
   }

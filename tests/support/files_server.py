@@ -1,5 +1,6 @@
-"""A real HTTP server on 127.0.0.1 for URL sources: files from a folder, a path that never answers in
-time, and /any/NAME, which answers for any NAME at all (a hostile URL chooses its own last segment)."""
+"""A real HTTP server (on 127.0.0.1 unless told) for URL sources and image hosts: files from a folder,
+a path that never answers in time, and /any/NAME, which answers for any NAME at all (a hostile URL
+chooses its own last segment). It notes every path asked for."""
 
 from __future__ import annotations
 
@@ -14,7 +15,11 @@ ANY_BODY = b"bytes whose name the URL chose"
 
 
 class Handler(SimpleHTTPRequestHandler):
+    #: Paths asked for, in order (the server sets it).
+    requested: list[str]
+
     def do_GET(self):
+        self.requested.append(self.path)
         if self.path.startswith("/any/"):
             self.send_response(200)
             self.send_header("Content-Length", str(len(ANY_BODY)))
@@ -35,10 +40,13 @@ class Handler(SimpleHTTPRequestHandler):
 
 
 class FilesServer:
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, host: str = "127.0.0.1"):
         self.directory = directory
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        #: Every path asked for, by any client.
+        self.requested: list[str] = []
+        handler = type("RecordingHandler", (Handler,), {"requested": self.requested})
+        self.server = ThreadingHTTPServer((host, 0), functools.partial(handler, directory=str(directory)))
+        self.base = f"http://{host}:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 

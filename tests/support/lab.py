@@ -227,6 +227,12 @@ class NotebookPage:
                 continue
         raise AssertionError("the notebook never started running the cell")
 
+    def set_cell_text(self, index: int, text: str) -> None:
+        """Replace what cell `index` holds, typed as a person types it."""
+        self.cell(index).locator(".cm-content").click()
+        self.page.keyboard.press("Control+a")
+        self.page.keyboard.type(text)
+
     def wait_for_output(self, index: int, text: str, timeout: float = 30_000) -> str:
         output = self.cell(index).locator(".jp-OutputArea-output").filter(has_text=text)
         output.first.wait_for(timeout=timeout)

@@ -24,13 +24,13 @@ BASEMAP_TILES = "/-/tiles/basemap/{z}/{x}/{y}.png"
 
 
 def load_plugins_cell(folder: Path = PLUGINS) -> str:
-    """A cell that makes the plugins in `folder` importable and registers them, as installed."""
+    """A cell that installs the plugins in `folder` after Datasette was imported, as ``%pip install``
+    would put them on the path: the next ``%datasette`` registers them by their entry points."""
     return (
-        "import sys\n"
-        "from datasette.plugins import pm\n"
+        "import sys, importlib.metadata\n"
         f"sys.path.insert(0, {str(folder)!r})\n"
-        "pm.load_setuptools_entrypoints('datasette')\n"
-        "print('plugins:', ' '.join(sorted(name for name, _ in pm.list_name_plugin() if '.' not in name)))"
+        "found = {d.metadata['Name'] for d in importlib.metadata.distributions(path=[sys.path[0]])}\n"
+        "print('plugins:', ' '.join(sorted(found)))"
     )
 
 
@@ -108,27 +108,38 @@ def places_metadata(path: Path) -> Path:
     return path
 
 
+def measured_once(element, measure: str, done: str, arg) -> dict:
+    """What the JavaScript `measure(element, arg)` sees, once `done(seen, arg)` holds (or after 20 s, as it
+    is then): plugins draw in steps, and a tab and the widget are compared once each has finished."""
+    return element.evaluate(
+        f"""(element, arg) => new Promise((resolve) => {{
+            const measure = {measure};
+            const done = {done};
+            const started = Date.now();
+            const poll = () => {{
+                const seen = measure(element, arg);
+                if (done(seen, arg) || Date.now() - started > 20000) resolve(seen);
+                else setTimeout(poll, 100);
+            }};
+            poll();
+        }})""",
+        arg,
+    )
+
+
 def map_drawn(view, markers: int) -> dict:
     """The cluster map on the page: its markers (clusters counted by their size), icons and tiles,
-    once all `markers` are on it (or after 20 s, as they are then)."""
+    once all `markers` are on it."""
     container = view.locator(".leaflet-container").first
     container.wait_for(timeout=30_000)
-    return container.evaluate("""(map, expected) => new Promise((resolve) => {
-        const measure = () => ({
-            markers: [...map.querySelectorAll('.marker-cluster span')].reduce((n, s) => n + Number(s.textContent), 0)
-                + map.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length,
-            icons: [...map.querySelectorAll('img.leaflet-marker-icon')].every((img) => img.complete && img.naturalWidth > 0),
-            tiles: map.querySelectorAll('img.leaflet-tile-loaded').length > 0
-                && [...map.querySelectorAll('img.leaflet-tile-loaded')].every((img) => img.naturalWidth === 256),
-        });
-        const started = Date.now();
-        const poll = () => {
-            const seen = measure();
-            if ((seen.markers === expected && seen.tiles) || Date.now() - started > 20000) resolve(seen);
-            else setTimeout(poll, 100);
-        };
-        poll();
-    })""", markers)
+    measure = """(map) => ({
+        markers: [...map.querySelectorAll('.marker-cluster span')].reduce((n, s) => n + Number(s.textContent), 0)
+            + map.querySelectorAll('.leaflet-marker-icon:not(.marker-cluster)').length,
+        icons: [...map.querySelectorAll('img.leaflet-marker-icon')].every((img) => img.complete && img.naturalWidth > 0),
+        tiles: map.querySelectorAll('img.leaflet-tile-loaded').length > 0
+            && [...map.querySelectorAll('img.leaflet-tile-loaded')].every((img) => img.naturalWidth === 256),
+    })"""
+    return measured_once(container, measure, "(seen, expected) => seen.markers === expected && seen.tiles", markers)
 
 
 def chart_drawn(view, x: str, y: str) -> dict:
@@ -177,23 +188,16 @@ def query_history(view, go, database: str) -> dict:
 def dashboard_drawn(view, metric: str) -> dict:
     """datasette-dashboards on the page: its markdown, `metric`, vega-lite charts, tables and maps."""
     view.locator(".dashboard-grid, .dashboard").first.wait_for(timeout=30_000)
-    return view.locator("body").evaluate("""(body, metric) => new Promise((resolve) => {
-        const measure = () => ({
-            markdown: body.querySelectorAll('.dashboard-card h1, .dashboard-card p').length > 0,
-            metric: body.innerText.includes(metric),
-            charts: body.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length,
-            cells: [...body.querySelectorAll('table td')].map((td) => td.textContent.trim()).slice(0, 10),
-            maps: body.querySelectorAll('.leaflet-container').length,
-            points: body.querySelectorAll('.leaflet-marker-icon, path.leaflet-interactive').length > 0,
-        });
-        const started = Date.now();
-        const poll = () => {
-            const seen = measure();
-            if ((seen.charts && seen.metric && (!seen.maps || seen.points)) || Date.now() - started > 20000) resolve(seen);
-            else setTimeout(poll, 100);
-        };
-        poll();
-    })""", metric)
+    measure = """(body, metric) => ({
+        markdown: body.querySelectorAll('.dashboard-card h1, .dashboard-card p').length > 0,
+        metric: body.innerText.includes(metric),
+        charts: body.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks').length,
+        cells: [...body.querySelectorAll('table td')].map((td) => td.textContent.trim()).slice(0, 10),
+        maps: body.querySelectorAll('.leaflet-container').length,
+        points: body.querySelectorAll('.leaflet-marker-icon, path.leaflet-interactive').length > 0,
+    })"""
+    done = "(seen) => seen.charts && seen.metric && (!seen.maps || seen.points)"
+    return measured_once(view.locator("body"), measure, done, metric)
 
 
 def tiles_explorer(view, go) -> dict:

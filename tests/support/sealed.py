@@ -57,3 +57,17 @@ def decline_waiting_address(nb: NotebookPage, name: str, origin: str) -> None:
         prompt = nb.widget().locator(".jld-external")
         prompt.get_by_text(origin + WAITING_FOR_THE_USER[name]).wait_for()
         prompt.get_by_role("button", name="Cancel").click()
+
+
+def image_width(image, timeout_ms: int = 10_000) -> int:
+    """The natural width of `image` (a locator) once the browser is done with it: 0 if refused or failed."""
+    return image.evaluate(
+        """(img, timeout) => new Promise((resolve) => {
+            const done = () => img.complete && resolve(img.naturalWidth);
+            img.addEventListener("load", done);
+            img.addEventListener("error", () => resolve(0));
+            done();
+            setTimeout(() => resolve(-1), timeout);
+        })""",
+        timeout_ms,
+    )

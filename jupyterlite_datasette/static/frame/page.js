@@ -163,15 +163,34 @@ for (const name of /** @type {const} */ (["write", "writeln"])) {
   };
 }
 
+/** Characters each storage area holds at most, as browsers allow (the widget checks it too). */
+const STORAGE_QUOTA = 5_000_000;
+
 /**
  * Web Storage for page scripts. A frame without allow-same-origin has none
- * (reading `localStorage` throws), and plugins keep state there: these keep
- * it in this document's memory, for as long as the widget shows pages (they
- * are gone when the notebook is reloaded).
+ * (reading `localStorage` throws), and plugins keep state there. Reads are
+ * synchronous, so the items live here; each change goes to the widget, which
+ * keeps localStorage in the kernel for the widget's life (shared by its
+ * views) and sessionStorage for the view's, and gives them to each new frame.
  */
-class MemoryStorage {
+class WidgetStorage {
   /** @type {Map<string, string>} */
   #items = new Map();
+  #area;
+
+  /** @param {"local" | "session"} area */
+  constructor(area) {
+    this.#area = area;
+  }
+
+  /** The items the widget holds, replacing these. @param {Record<string, string>} items */
+  replaceAll(items) {
+    this.#items = new Map(Object.entries(items).filter(([, value]) => typeof value === "string"));
+  }
+
+  #changed() {
+    post({ type: "storage", area: this.#area, items: Object.fromEntries(this.#items) });
+  }
 
   get length() {
     return this.#items.size;
@@ -189,21 +208,67 @@ class MemoryStorage {
 
   /** @param {string} key @param {unknown} value */
   setItem(key, value) {
-    this.#items.set(String(key), String(value));
+    const [name, text] = [String(key), String(value)];
+    let size = name.length + text.length;
+    for (const [other, held] of this.#items) if (other !== name) size += other.length + held.length;
+    if (size > STORAGE_QUOTA) throw new DOMException(`storing ${name} exceeds the quota`, "QuotaExceededError");
+    if (this.#items.get(name) === text) return;
+    this.#items.set(name, text);
+    this.#changed();
   }
 
   /** @param {string} key */
   removeItem(key) {
-    this.#items.delete(String(key));
+    if (this.#items.delete(String(key))) this.#changed();
   }
 
   clear() {
+    if (!this.#items.size) return;
     this.#items.clear();
+    this.#changed();
   }
 }
-for (const name of ["localStorage", "sessionStorage"]) {
-  Object.defineProperty(window, name, { value: new MemoryStorage(), configurable: true, enumerable: true });
+
+/**
+ * `storage` as a page sees Storage: items are its properties too
+ * (`localStorage.theme = "dark"`, `Object.keys(localStorage)`).
+ * @param {WidgetStorage} storage
+ */
+function storageObject(storage) {
+  /** @param {string | symbol} name */
+  const isItem = (name) => typeof name === "string" && !(name in storage);
+  return new Proxy(storage, {
+    get(target, name) {
+      if (isItem(name)) return target.getItem(/** @type {string} */ (name)) ?? undefined;
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set(target, name, value) {
+      if (!isItem(name)) return Reflect.set(target, name, value, target);
+      target.setItem(/** @type {string} */ (name), value);
+      return true;
+    },
+    deleteProperty(target, name) {
+      if (isItem(name)) target.removeItem(/** @type {string} */ (name));
+      return true;
+    },
+    has: (target, name) => (isItem(name) ? target.getItem(/** @type {string} */ (name)) !== null : name in target),
+    ownKeys: (target) => Array.from({ length: target.length }, (_, i) => /** @type {string} */ (target.key(i))),
+    getOwnPropertyDescriptor(target, name) {
+      const value = isItem(name) ? target.getItem(/** @type {string} */ (name)) : null;
+      return value === null ? undefined : { value, writable: true, enumerable: true, configurable: true };
+    },
+  });
 }
+const storages = { local: new WidgetStorage("local"), session: new WidgetStorage("session") };
+for (const area of /** @type {const} */ (["local", "session"])) {
+  Object.defineProperty(window, `${area}Storage`, { value: storageObject(storages[area]), configurable: true, enumerable: true });
+}
+// The widget's items: first before any page (the port's first message), then when another view changes them.
+fromWidget.set("storage", (message) => {
+  if (message.local && typeof message.local === "object") storages.local.replaceAll(message.local);
+  if (message.session && typeof message.session === "object") storages.session.replaceAll(message.session);
+});
 
 /** @param {HTMLScriptElement} script */
 function isJavaScript(script) {
