@@ -16,12 +16,11 @@ import httpx
 
 from .errors import DownloadError
 from .names import inside, safe_file_name
-from .runtime import in_pyodide
+from .progress import Progress, report_arrival
+from .runtime import browser_get, in_pyodide
 
 #: Seconds to wait to connect, and between two pieces of the body.
 TIMEOUT = 30.0
-#: Downloads bigger than this show their progress.
-PROGRESS_OVER = 8 << 20
 #: In JupyterLite, the size of each synchronous request for a file.
 BROWSER_CHUNK = 8 << 20
 
@@ -54,8 +53,7 @@ def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT) -> 
         partial.unlink(missing_ok=True)
         raise
     partial.replace(destination)
-    size = destination.stat().st_size
-    print(f"{url}: downloaded to {destination} ({size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s)")
+    report_arrival(url, "downloaded", destination, destination.stat().st_size, time.perf_counter() - started)
     return destination
 
 
@@ -66,16 +64,14 @@ def stream_with_httpx(url: str, destination: Path, timeout: float) -> None:
                 raise DownloadError(
                     f"{url}: the server answered {response.status_code} {response.reason_phrase}; check the address"
                 )
-            total = int(response.headers.get("content-length") or 0)
+            progress = Progress(file_name(url), int(response.headers.get("content-length") or 0) or None)
             done = 0
             with destination.open("wb") as f:
                 for chunk in response.iter_bytes(1 << 20):
                     f.write(chunk)
                     done += len(chunk)
-                    if total > PROGRESS_OVER:
-                        print(f"\r{file_name(url)}: {done / total:4.0%} of {total / 1e6:.1f} MB", end="", flush=True)
-            if total > PROGRESS_OVER:
-                print()
+                    progress.update(done)
+            progress.close()
     except httpx.TimeoutException:
         raise DownloadError(f"{url}: no answer within {timeout:g} s; try again later or check the address") from None
     except httpx.HTTPError as e:
@@ -89,7 +85,7 @@ def fetch_in_browser(url: str, destination: Path) -> None:
     CDNs do), so progress can be shown; in one answer when it does not.
     """
     done = 0
-    total = None
+    progress = Progress(file_name(url))
     with destination.open("wb") as f:
         while True:
             status, body, content_range = browser_get(url, f"bytes={done}-{done + BROWSER_CHUNK - 1}")
@@ -110,34 +106,9 @@ def fetch_in_browser(url: str, destination: Path) -> None:
             f.write(body)
             done += len(body)
             # Content-Range is only readable cross-origin if the server exposes it.
-            total = total or (int(content_range.rsplit("/", 1)[1]) if content_range and "/" in content_range else None)
-            if (total or done) > PROGRESS_OVER:
-                shown = f"{done / total:4.0%} of {total / 1e6:.1f} MB" if total else f"{done / 1e6:.1f} MB so far"
-                print(f"\r{file_name(url)}: {shown}", end="", flush=True)
-            if len(body) < BROWSER_CHUNK or (total is not None and done >= total):
+            if progress.total is None and content_range and "/" in content_range:
+                progress.total = int(content_range.rsplit("/", 1)[1])
+            progress.update(done)
+            if len(body) < BROWSER_CHUNK or (progress.total is not None and done >= progress.total):
                 break
-    if (total or done) > PROGRESS_OVER:
-        print()
-
-
-def browser_get(url: str, byte_range: str | None = None) -> tuple[int, bytes, str | None]:
-    """One synchronous GET of `url` (or of `byte_range` of it) by the browser: status, body, Content-Range.
-
-    Synchronous requests are allowed in the kernel's worker, and the magic is synchronous.
-    """
-    import js
-
-    request = js.XMLHttpRequest.new()
-    request.open("GET", url, False)
-    request.responseType = "arraybuffer"
-    if byte_range:
-        request.setRequestHeader("Range", byte_range)
-    try:
-        request.send(None)
-    except Exception as e:  # noqa: BLE001 - the browser says only that it failed
-        raise DownloadError(
-            f"{url}: cannot be downloaded ({e}); check the address, and that the server allows "
-            "cross-origin requests (CORS)"
-        ) from None
-    body = request.response.to_bytes() if request.response is not None else b""
-    return request.status, body, request.getResponseHeader("Content-Range")
+    progress.close()

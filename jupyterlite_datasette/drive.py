@@ -12,9 +12,9 @@ import shutil
 import time
 from pathlib import Path
 
-from .download import browser_get
 from .errors import DownloadError
-from .runtime import DRIVE, in_pyodide
+from .progress import Progress, report_arrival
+from .runtime import DRIVE, browser_get, in_pyodide
 
 #: Kernel-local copies live here (the kernel's in-memory file system).
 LOCAL_DIR = Path("/tmp/jupyterlite-datasette")
@@ -37,8 +37,7 @@ def kernel_local(path: Path) -> Path:
     else:
         copy_with_progress(path, local, size)
         how = "copied from the browser's storage"
-    seconds = time.perf_counter() - started
-    print(f"{relative}: {how} to {local} ({size / 1e6:.1f} MB in {seconds:.1f} s)")
+    report_arrival(str(relative), how, local, size, time.perf_counter() - started)
     return local
 
 
@@ -63,16 +62,14 @@ def fetch_from_site(relative: Path) -> bytes | None:
 
 
 def copy_with_progress(source: Path, destination: Path, size: int) -> None:
-    show_progress = size > 8 * CHUNK
+    progress = Progress(source.name, size)
     done = 0
     with source.open("rb") as src, destination.open("wb") as dst:
         while chunk := src.read(CHUNK):
             dst.write(chunk)
             done += len(chunk)
-            if show_progress:
-                print(f"\r{source.name}: {done / size:4.0%} of {size / 1e6:.1f} MB", end="", flush=True)
-    if show_progress:
-        print()
+            progress.update(done)
+    progress.close()
     shutil.copystat(source, destination)
 
 

@@ -27,3 +27,7 @@ class TabularFileError(DatasetteInputError):
 
 class TableNameError(DatasetteInputError):
     """Two sources would make tables of the same name, or a name is not usable."""
+
+
+class ExportError(DatasetteInputError):
+    """Data cannot be had from a page or database the user named (no rows there, no such database)."""

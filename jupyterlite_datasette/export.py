@@ -17,7 +17,8 @@ from datasette.app import Datasette
 
 from . import transport
 from .drive import drive_origin
-from .inputs import WORKDIR_PREFIX
+from .errors import ExportError
+from .gather import WORKDIR_PREFIX
 from .names import inside, safe_file_name
 
 
@@ -31,7 +32,7 @@ async def get_json(ds: Datasette, path: str) -> Any:
     """Datasette's JSON answer at `path` (a .json path), or a clear error."""
     response = await transport.request(ds, path)
     if response.status != 200:
-        raise ValueError(f"{path}: Datasette answered {response.status}: {response.body[:200]!r}")
+        raise ExportError(f"{path}: Datasette answered {response.status}: {response.body[:200]!r}")
     return json.loads(response.body)
 
 
@@ -70,7 +71,7 @@ async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
     while next_path:
         data = await get_json(ds, next_path)
         if not isinstance(data, dict) or "rows" not in data:
-            raise ValueError(f"{path}: this page has no rows; open a table, a view or a query")
+            raise ExportError(f"{path}: this page has no rows; open a table, a view or a query")
         columns = data.get("columns") or columns
         rows.extend(data["rows"])
         if data.get("truncated"):
@@ -91,14 +92,14 @@ def database_name(ds: Datasette, name: str | None = None, path: str = "/") -> st
         first_segment = urlsplit(path).path.strip("/").split("/", 1)[0]
         name = first_segment if first_segment in names else (names[0] if names else None)
     if name not in names:
-        raise ValueError(f"no database named {name!r}; this Datasette has {', '.join(names) or 'none'}")
+        raise ExportError(f"no database named {name!r}; this Datasette has {', '.join(names) or 'none'}")
     return name
 
 
 def database_file(ds: Datasette, name: str) -> Path:
     db = ds.databases[name]
     if db.is_memory or not db.path:
-        raise ValueError(f"{name}: is an in-memory database, with no file to save or download")
+        raise ExportError(f"{name}: is an in-memory database, with no file to save or download")
     return Path(db.path)
 
 

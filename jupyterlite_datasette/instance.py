@@ -12,11 +12,11 @@ from datasette.app import DEFAULT_SETTINGS, Datasette
 from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
-from .counts import count_in_background
+from .checks import metadata_file
 from .errors import SettingError
-from .inputs import gather
+from .gather import gather
+from .inspect_record import count_in_background
 from .runtime import in_pyodide
-from .sources import metadata_file
 
 
 class ContainedDatasette(Datasette):
@@ -81,7 +81,7 @@ def build_datasette(
     write: bool = False,
     tables: Mapping[str, Any] | None = None,
 ) -> Datasette:
-    """A Datasette over SQLite files, table files and DataFrames (see :mod:`.inputs`).
+    """A Datasette over SQLite files, table files and DataFrames (see :mod:`.gather`).
 
     Files open immutable, so they are never written, unless `write` is true:
     then they open mutable, as ``datasette serve`` opens them, and write

@@ -10,7 +10,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments
 
 from .errors import DatasetteInputError
-from .inputs import is_dataframe
+from .gather import is_dataframe
 from .transport import RequestError
 from .widget import DatasetteWidget
 

@@ -1,8 +1,10 @@
-"""Facts about the kernel this code runs in."""
+"""Facts about the kernel this code runs in, and what only the Pyodide kernel can do."""
 
 import contextlib
 import os
 import sys
+
+from .errors import DownloadError
 
 #: Where JupyterLite mounts the site's contents (and the user's files) in the kernel.
 DRIVE = "/drive"
@@ -30,3 +32,26 @@ def imports_off_drive():
         yield
     finally:
         sys.path[:0] = removed
+
+
+def browser_get(url: str, byte_range: str | None = None) -> tuple[int, bytes, str | None]:
+    """One synchronous GET of `url` (or of `byte_range` of it) by the browser: status, body, Content-Range.
+
+    Synchronous requests are allowed in the kernel's worker, and the magic is synchronous.
+    """
+    import js
+
+    request = js.XMLHttpRequest.new()
+    request.open("GET", url, False)
+    request.responseType = "arraybuffer"
+    if byte_range:
+        request.setRequestHeader("Range", byte_range)
+    try:
+        request.send(None)
+    except Exception as e:  # noqa: BLE001 - the browser says only that it failed
+        raise DownloadError(
+            f"{url}: cannot be downloaded ({e}); check the address, and that the server allows "
+            "cross-origin requests (CORS)"
+        ) from None
+    body = request.response.to_bytes() if request.response is not None else b""
+    return request.status, body, request.getResponseHeader("Content-Range")

@@ -14,7 +14,8 @@ import httpx
 import traitlets
 from datasette.app import Datasette
 
-from . import export, transport
+from . import export, protocol, transport
+from .errors import DatasetteInputError
 from .image_hosts import image_hosts as checked_image_hosts
 from .instance import build_datasette
 from .snapshot import SnapshotOutputs
@@ -25,6 +26,13 @@ STATIC = Path(__file__).parent / "static"
 SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: The frame's script, in the order its parts depend on each other.
 FRAME_PARTS = ("core", "seal", "rewrite", "network", "modules", "resources", "page", "navigation")
+
+
+def error_text(error: Exception) -> str:
+    """An error as the widget shows it: our own errors say what to do; others are named by type."""
+    if isinstance(error, DatasetteInputError):
+        return str(error)
+    return f"{type(error).__name__}: {error}"
 
 
 def frame_script() -> str:
@@ -86,7 +94,9 @@ class DatasetteWidget(anywidget.AnyWidget):
                 "pass either ds= or sources/tables/metadata/settings/memory/write, not both: "
                 "configure the Datasette you pass in ds= directly"
             )
-        hosts = checked_image_hosts(image_hosts)  # before any database is opened
+        # Checked before any database is opened (the traits check them again).
+        hosts = checked_image_hosts(image_hosts)
+        self._check_height({"value": height})
         self.ds = ds if ds is not None else build_datasette(
             sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
         )
@@ -175,8 +185,20 @@ class DatasetteWidget(anywidget.AnyWidget):
     def _spawn(self, coroutine: Any) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._task_done)
         return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        """A background task ended: a failure no reply carried is logged, not lost."""
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            self.log.error("jupyterlite-datasette: a background task failed", exc_info=task.exception())
+
+    @traitlets.validate("height")
+    def _check_height(self, proposal: dict) -> int:
+        if proposal["value"] <= 0:
+            raise traitlets.TraitError(f"height must be a positive number of pixels, not {proposal['value']}")
+        return proposal["value"]
 
     @traitlets.validate("image_hosts")
     def _check_image_hosts(self, proposal: dict) -> list[str]:
@@ -189,7 +211,7 @@ class DatasetteWidget(anywidget.AnyWidget):
     @traitlets.observe("path")
     def _path_set(self, change: dict) -> None:
         if not self._recording_path:
-            self.send({"kind": "navigate", "path": change["new"]})
+            self.send(protocol.Navigate(kind="navigate", path=change["new"]))
         self._follow_sql(change["new"])
 
     def _follow_sql(self, path: str) -> None:
@@ -211,7 +233,8 @@ class DatasetteWidget(anywidget.AnyWidget):
 
         self._following_sql = self._spawn(follow())
 
-    def _on_message(self, _widget: Any, content: dict, buffers: list) -> None:
+    def _on_message(self, _widget: Any, content: Any, buffers: list) -> None:
+        """A message from a view (see protocol.py); anything else is ignored."""
         if isinstance(content, dict) and content.get("kind") == "location":
             self._record_path(str(content.get("path", "")))
             return
@@ -226,14 +249,14 @@ class DatasetteWidget(anywidget.AnyWidget):
                 self._navigation.cancel()
             self._navigation = task
 
-    async def _answer_database(self, content: dict, _buffers: list) -> None:
+    async def _answer_database(self, content: protocol.DatabaseRequest, _buffers: list) -> None:
         """The toolbar's download: the database file of the page shown, as it is now."""
-        reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}
+        reply = protocol.Response(kind="response", id=content.get("id"))
         try:
             name = export.database_name(self.ds, None, str(content.get("path") or self.path))
             body = export.database_bytes(self.ds, name)
         except Exception as e:  # noqa: BLE001 - every failure must reach the page
-            self.send({**reply, "error": str(e)})
+            self.send({**reply, "error": error_text(e)})
             return
         disposition = f'attachment; filename="{name}.db"'
         self.send(
@@ -242,8 +265,8 @@ class DatasetteWidget(anywidget.AnyWidget):
             buffers=[body],
         )
 
-    async def _answer(self, content: dict, buffers: list) -> None:
-        reply: dict[str, Any] = {"kind": "response", "id": content.get("id")}
+    async def _answer(self, content: protocol.Request, buffers: list) -> None:
+        reply = protocol.Response(kind="response", id=content.get("id"))
         try:
             response = await transport.request(
                 self.ds,
@@ -259,7 +282,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         except Exception as e:  # noqa: BLE001 - every failure must reach the page
             # ipywidgets drops exceptions raised in message handlers, so the
             # page would wait forever: reply with the error instead.
-            self.send({**reply, "error": f"{type(e).__name__}: {e}"})
+            self.send({**reply, "error": error_text(e)})
             return
         if content.get("navigation") and transport.too_big_to_show(response):
             size = len(response.body) / 1e6

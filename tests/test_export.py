@@ -8,9 +8,10 @@ import sqlite3
 import pandas as pd
 import pytest
 import sqlite_utils
-from test_widget import attach, from_browser, replies
+from support.comm import attach, from_browser, replies
 
 from jupyterlite_datasette import DatasetteWidget
+from jupyterlite_datasette.errors import ExportError
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ async def test_to_pandas_of_a_query_warns_when_truncated(small_pages):
 
 
 async def test_to_pandas_of_a_page_without_rows_is_a_clear_error(small_pages):
-    with pytest.raises(ValueError, match="no rows; open a table"):
+    with pytest.raises(ExportError, match="no rows; open a table"):
         await small_pages.to_pandas("/")
 
 
@@ -71,9 +72,9 @@ async def test_save_after_a_write(tmp_path, fixtures_db, capsys):
 
 def test_save_names_bad_databases(fixtures_db):
     w = DatasetteWidget(fixtures_db, memory=True)
-    with pytest.raises(ValueError, match="no database named 'nope'"):
+    with pytest.raises(ExportError, match="no database named 'nope'"):
         w.save("nope")
-    with pytest.raises(ValueError, match="in-memory database"):
+    with pytest.raises(ExportError, match="in-memory database"):
         w.save("_memory")
 
 

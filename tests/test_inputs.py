@@ -19,7 +19,7 @@ from jupyterlite_datasette.errors import (
     TableNameError,
     TabularFileError,
 )
-from jupyterlite_datasette.inputs import gather
+from jupyterlite_datasette.gather import gather
 from jupyterlite_datasette.instance import build_datasette
 
 CSV = "id,name,score,joined\n1,Cleo,9.5,2024-01-02\n2,Pancakes,7,2024-03-04\n"
@@ -99,7 +99,7 @@ def test_urls_of_sqlite_and_table_files(files_server):
 
 
 def test_large_downloads_show_progress(files_server, capsys, monkeypatch):
-    monkeypatch.setattr("jupyterlite_datasette.download.PROGRESS_OVER", 1000)
+    monkeypatch.setattr("jupyterlite_datasette.progress.PROGRESS_OVER", 1000)
     path = download(files_server.url("fixtures.db"))
     out = capsys.readouterr().out
     assert "100% of" in out and f"downloaded to {path}" in out

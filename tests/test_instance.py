@@ -87,7 +87,7 @@ def test_imports_skip_the_working_directory_in_pyodide(monkeypatch, tmp_path):
 
 
 def test_read_only_tables_are_counted_once_for_datasette(fixtures_db, hostile_db):
-    from jupyterlite_datasette.counts import count_in_background
+    from jupyterlite_datasette.inspect_record import count_in_background
 
     ds = Datasette(immutables=[str(fixtures_db), str(hostile_db)])
     count_in_background(ds).join(timeout=30)
@@ -100,7 +100,7 @@ def test_read_only_tables_are_counted_once_for_datasette(fixtures_db, hostile_db
 
 
 def test_writable_files_are_not_counted_ahead(fixtures_copy):
-    from jupyterlite_datasette.counts import count_in_background
+    from jupyterlite_datasette.inspect_record import count_in_background
 
     assert count_in_background(Datasette(files=[str(fixtures_copy)])) is None
 

@@ -21,9 +21,9 @@ def test_url_and_csv_sources_download_and_save_in_jupyterlite(lite_site, lite_pa
     (tmp_path / "visits.csv").write_text("pet_id,day\n1,2024-05-01\n2,2024-05-02\n1,2024-05-03\n")
     cells = [
         ("%load_ext jupyterlite_datasette\n"
-        "import jupyterlite_datasette.download as download\n"
+        "import jupyterlite_datasette.download as download, jupyterlite_datasette.progress as progress\n"
         "# Small pieces, so that this small file shows the progress a big one would.\n"
-        "download.BROWSER_CHUNK, download.PROGRESS_OVER = 16384, 0"),
+        "download.BROWSER_CHUNK, progress.PROGRESS_OVER = 16384, 0"),
         f"%datasette {lite_site.base}/remote.db {lite_site.base}/pets.csv visits.csv --path /data",
         "w = _",
         "print('saved:', w.save('data'))",

@@ -5,55 +5,14 @@ import hashlib
 import json
 
 import pytest
+import traitlets
 from bs4 import BeautifulSoup
+from support.comm import attach, from_browser, replies
 from support.routes import misbehaving_routes
 
 from jupyterlite_datasette import DatasetteWidget
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
-
-
-class RecordingComm:
-    """Stands in for the browser end of the comm: keeps every message sent."""
-
-    comm_id = "recording"
-
-    def __init__(self):
-        self.sent = []
-
-    def send(self, data=None, metadata=None, buffers=None):
-        self.sent.append((data, [bytes(b) for b in buffers or []]))
-
-    def on_msg(self, callback):
-        pass  # messages from the browser are delivered with from_browser()
-
-    def close(self, *args, **kwargs):
-        pass
-
-    def custom(self):
-        return [(data["content"], buffers) for data, buffers in self.sent if data["method"] == "custom"]
-
-    def states(self):
-        return [data["state"] for data, _ in self.sent if data["method"] == "update"]
-
-
-def attach(widget):
-    widget.comm = RecordingComm()
-    return widget.comm
-
-
-def from_browser(widget, content, buffers=()):
-    """Deliver a message exactly as ipywidgets does when one arrives on the comm."""
-    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": list(buffers)})
-
-
-async def replies(comm, count=1, timeout=10):
-    async def wait():
-        while len([c for c, _ in comm.custom() if c.get("kind") == "response"]) < count:
-            await asyncio.sleep(0.01)
-
-    await asyncio.wait_for(wait(), timeout)
-    return [(c, b) for c, b in comm.custom() if c.get("kind") == "response"]
 
 
 @pytest.fixture
@@ -211,6 +170,15 @@ def test_image_hosts_are_only_scheme_host_and_port(fixtures_db, host):
     assert w.image_hosts == ["https://tiles.example.com"]
 
 
+def test_height_is_checked_from_python_too(fixtures_db):
+    with pytest.raises(traitlets.TraitError, match="height must be a positive number of pixels, not 0"):
+        DatasetteWidget(fixtures_db, height=0)
+    w = DatasetteWidget(fixtures_db, height=300)
+    with pytest.raises(traitlets.TraitError, match="not -5"):
+        w.height = -5
+    assert w.height == 300
+
+
 def test_wraps_an_existing_datasette(fixtures_db):
     ds = build_datasette([fixtures_db])
     w = DatasetteWidget(ds=ds, path="/fixtures", height=300)
@@ -356,3 +324,12 @@ async def test_sql_and_params_hand_the_view_back_to_code(widget):
     # Pages that are not a table or a query have no SQL; nor has a page Datasette cannot answer.
     for path in ("/fixtures", "/fixtures/facetable/1", "/fixtures/no_such_table", "/"):
         assert await sql_for(widget, path) == (None, {})
+
+
+async def test_a_failing_background_task_is_logged(widget, caplog):
+    async def fail():
+        raise RuntimeError("lost otherwise")
+
+    await asyncio.gather(widget._spawn(fail()), return_exceptions=True)
+    await asyncio.sleep(0)
+    assert any("background task failed" in r.message and r.exc_info[1].args == ("lost otherwise",) for r in caplog.records)

@@ -1,6 +1,7 @@
 // @ts-check
 // The notebook side of the widget: a toolbar and a sandboxed frame whose every
 // request is relayed to the kernel, where Datasette answers it in-process.
+// Every message to the kernel and to the frames is listed in ../protocol.py.
 
 /** Links on this origin inside the frame are Datasette's: it is the origin
  *  ds.client answers as, so the absolute URLs Datasette writes match it too. */
@@ -17,6 +18,9 @@ const STORAGE_QUOTA = 5_000_000;
 
 /** After this long without a reply, say so: the kernel may be busy or gone. */
 const SLOW_REPLY_MS = 10000;
+
+/** After this long without a reply, give up on it (a cell may run that long; a page rarely waits more). */
+const REPLY_TIMEOUT_MS = 300_000;
 
 /** The spinner turns only for waits a user notices: a quicker page would
  *  merely flicker it, and its animation frames take CPU from the kernel. */
@@ -36,7 +40,7 @@ class KernelChannel {
     this.model = model;
     this.prefix = randomToken();
     this.count = 0;
-    /** @type {Map<string, {resolve: (r: KernelResponse | null) => void, reject: (e: Error) => void}>} */
+    /** @type {Map<string, {resolve: (r: KernelResponse | null) => void, reject: (e: Error) => void, timer: ReturnType<typeof setTimeout>}>} */
     this.pending = new Map();
     this.onMessage = this.onMessage.bind(this);
     model.on("msg:custom", this.onMessage);
@@ -50,15 +54,32 @@ class KernelChannel {
   request({ kind = "request", method = "GET", path, navigation = false, body, headers }) {
     const id = `${this.prefix}-${++this.count}`;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const timer = setTimeout(
+        () => this.settle(id, new Error(`no answer from the kernel in ${REPLY_TIMEOUT_MS / 60_000} minutes`)),
+        REPLY_TIMEOUT_MS,
+      );
+      this.pending.set(id, { resolve, reject, timer });
       try {
         this.model.send({ kind, id, method, path, navigation, headers }, undefined, body ? [body] : []);
       } catch {
         // The widget manager refuses to send once the kernel has gone.
-        this.pending.delete(id);
-        reject(new Error("the kernel is not running; restart it and run the cell again"));
+        this.settle(id, new Error("the kernel is not running; restart it and run the cell again"));
       }
     });
+  }
+
+  /**
+   * End the wait for request `id`: with a response (null: superseded), or an error.
+   * @param {string} id
+   * @param {KernelResponse | null | Error} outcome
+   */
+  settle(id, outcome) {
+    const waiter = this.pending.get(id);
+    if (!waiter) return;
+    this.pending.delete(id);
+    clearTimeout(waiter.timer);
+    if (outcome instanceof Error) waiter.reject(outcome);
+    else waiter.resolve(outcome);
   }
 
   /**
@@ -66,14 +87,12 @@ class KernelChannel {
    * @param {(DataView | ArrayBuffer)[]} buffers
    */
   onMessage(msg, buffers) {
-    if (msg?.kind !== "response") return;
-    const waiter = this.pending.get(msg.id);
-    if (!waiter) return; // another view's request
-    this.pending.delete(msg.id);
-    if (msg.cancelled) waiter.resolve(null);
-    else if (msg.error) waiter.reject(new Error(msg.error));
+    // Another view's replies have ids this one never made: settle ignores them.
+    if (msg?.kind !== "response" || typeof msg.id !== "string") return;
+    if (msg.cancelled) this.settle(msg.id, null);
+    else if (msg.error) this.settle(msg.id, new Error(msg.error));
     else
-      waiter.resolve({
+      this.settle(msg.id, {
         status: msg.status,
         contentType: msg.content_type || "",
         finalPath: msg.final_path,
@@ -84,6 +103,7 @@ class KernelChannel {
 
   dispose() {
     this.model.off("msg:custom", this.onMessage);
+    for (const id of [...this.pending.keys()]) this.settle(id, new Error("the widget's view was closed"));
   }
 }
 
@@ -347,9 +367,6 @@ const ASSET_TYPES = {
   stylesheet: (type) => type === "text/css",
 };
 
-/** Datasette's static files are content-addressed or fixed per version: keep them. */
-const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
-
 /** @param {string} path the last segment of a path, as a file name */
 function fileNameOf(path) {
   const segment = new URL(path, INTERNAL_ORIGIN).pathname.split("/").pop() || "";
@@ -472,8 +489,6 @@ class DatasetteView {
     /** Counts navigations: only the newest may change what is shown. */
     this.latest = 0;
     this.renders = 0;
-    /** @type {Map<string, Promise<string>>} "kind path" -> text */
-    this.assetCache = new Map();
     /** The HTML response shown, kept to show again in a fresh page frame. */
     /** @type {KernelResponse | null} */
     this.shownPage = null;
@@ -646,7 +661,6 @@ class DatasetteView {
       this.history[at] = finalPath;
     }
     this.showAddress(finalPath);
-    this.root.dataset.path = finalPath;
     this.updateButtons();
   }
 
@@ -703,28 +717,17 @@ class DatasetteView {
   /**
    * The text of a script or stylesheet on Datasette, "" if it cannot be had
    * or Datasette does not serve it as that kind: a CSV or text response never
-   * becomes a script, as a browser tab would refuse it too.
+   * becomes a script, as a browser tab would refuse it too. (The frame keeps
+   * Datasette's static files itself.)
    * @param {AssetKind} kind
    * @param {string} href
    */
   asset(kind, href) {
-    const key = `${kind} ${href}`;
-    let text = this.assetCache.get(key);
-    if (!text) {
-      text = this.kernel.request({ path: href }).then(
-        (response) =>
-          response && response.status === 200 && ASSET_TYPES[kind](mediaType(response.contentType))
-            ? bodyText(response)
-            : "",
-        () => "",
-      );
-      if (cacheable(href)) {
-        this.assetCache.set(key, text);
-        // A failure is not kept: the next page tries again.
-        text.then((value) => value || this.assetCache.delete(key));
-      }
-    }
-    return text;
+    return this.kernel.request({ path: href }).then(
+      (response) =>
+        response && response.status === 200 && ASSET_TYPES[kind](mediaType(response.contentType)) ? bodyText(response) : "",
+      () => "",
+    );
   }
 
   /**
@@ -855,7 +858,6 @@ class DatasetteView {
 
   /** @param {boolean} busy */
   setBusy(busy) {
-    this.root.classList.toggle("jld-busy", busy);
     this.root.setAttribute("aria-busy", String(busy));
     clearTimeout(this.spinnerTimer);
     this.root.classList.remove("jld-spinning");

@@ -4,6 +4,7 @@
 // uses only what earlier parts define, except in functions that run once all
 // are loaded. The frame talks to the widget only over the MessagePort that
 // the shell hands this document once it has loaded; nothing else answers it.
+// Every message on that port is listed in ../../protocol.py.
 
 /** Links and forms on this origin are Datasette's; the widget sets it. */
 const INTERNAL = document.documentElement.dataset.internalOrigin || "";
@@ -40,6 +41,8 @@ window.addEventListener("message", function connect(event) {
   for (const [message, transfer] of unsent.splice(0)) widgetPort.postMessage(message, transfer);
 });
 
+/** Longer than the widget waits for the kernel (REPLY_TIMEOUT_MS in widget.js), so its error comes first. */
+const ASK_TIMEOUT_MS = 310_000;
 let askCount = 0;
 /** @type {Map<number, (reply: any) => void>} */
 const waitingForParent = new Map();
@@ -52,16 +55,23 @@ const waitingForParent = new Map();
 function ask(message, transfer = []) {
   const id = ++askCount;
   return new Promise((resolve) => {
-    waitingForParent.set(id, resolve);
+    // The widget always replies, even with an error; a view that went away cannot.
+    const timer = realSetTimeout(() => answered({ id, error: "no answer from the widget" }), ASK_TIMEOUT_MS);
+    waitingForParent.set(id, (reply) => {
+      clearTimeout(timer);
+      resolve(reply);
+    });
     post({ ...message, id }, transfer);
   });
 }
 
-fromWidget.set("reply", (reply) => {
+/** @param {any} reply */
+function answered(reply) {
   const resolve = waitingForParent.get(reply.id);
   waitingForParent.delete(reply.id);
   resolve?.(reply);
-});
+}
+fromWidget.set("reply", answered);
 
 /** @param {string | URL | null | undefined} href */
 function resolve(href) {

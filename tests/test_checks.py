@@ -2,8 +2,8 @@ import sqlite3
 
 import pytest
 
+from jupyterlite_datasette.checks import metadata_file, sqlite_file
 from jupyterlite_datasette.errors import DatabaseFileError, MetadataFileError
-from jupyterlite_datasette.sources import metadata_file, sqlite_file
 
 
 def test_sqlite_file_makes_the_path_absolute(fixtures_db, monkeypatch):

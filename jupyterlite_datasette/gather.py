@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .checks import readable_file, sqlite_header, sqlite_opens
 from .download import download, is_url
 from .drive import kernel_local
 from .errors import TableNameError, TabularFileError
-from .sources import readable_file, sqlite_file
 from .tabular import import_dataframe, import_file, tabular_format
 
 #: The database that table files and DataFrames are written into.
@@ -130,7 +130,15 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str]:
         path = download(source, Path(tempfile.mkdtemp(dir=workdir)))
         if tabular_format(path):
             return "table", path, shown
-        return "sqlite", sqlite_file(path, shown), shown
+        return "sqlite", sqlite_database(path, shown), shown
     if tabular_format(Path(source)):
         return "table", kernel_local(readable_file(source)), shown
-    return "sqlite", sqlite_file(source), shown
+    return "sqlite", sqlite_database(source, shown), shown
+
+
+def sqlite_database(path: str | os.PathLike, shown: str) -> Path:
+    """The SQLite file to open for `path`, checked: in JupyterLite a kernel-local copy of a file
+    on /drive (checked after the header, so that SQLite reads the copy, not the slow original)."""
+    local = kernel_local(sqlite_header(path, shown))
+    sqlite_opens(local, shown)
+    return local

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from datasette.utils import BadMetadataError, parse_metadata
 
-from .drive import kernel_local
 from .errors import DatabaseFileError, MetadataFileError
 
 #: The first 16 bytes of every SQLite 3 database file.
@@ -20,16 +19,14 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def sqlite_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
-    """The path to open `path` at, or raise if it is not a readable SQLite database.
+    """`path` made absolute, or raise if it is not a readable SQLite database.
 
-    That is `path` made absolute; in JupyterLite, for a file on /drive, a
-    kernel-local copy, which SQLite then checks instead of the slow original.
     Errors name the file as `shown_as` (a URL it came from), or as given.
     """
     shown = shown_as or str(path)
-    local = kernel_local(sqlite_header(path, shown))
-    sqlite_opens(local, shown)
-    return local
+    checked = sqlite_header(path, shown)
+    sqlite_opens(checked, shown)
+    return checked
 
 
 def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
