@@ -76,8 +76,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     assert "_sort=score" in nb.address()
 
     # A SQL query through the database page's form.
-    nb.widget().locator(".jld-address input").fill("/fixtures")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/fixtures")
     expect_heading(frame, "fixtures")
     nb.type_sql("select city, count(*) as n from facetable group by city order by city")
     frame.locator("input[type=submit][value='Run SQL']").click()
@@ -101,8 +100,7 @@ def test_browse_click_filter_query_history_address(page, lab):
     assert nb.widget().get_by_role("button", name="Forward").is_disabled()
 
     # Typing a path in the address field.
-    nb.widget().locator(".jld-address input").fill("/fixtures/states")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/fixtures/states")
     expect_heading(frame, "states")
     frame.locator("td", has_text="Michigan").wait_for()
     nb.expect_kernel_path("/fixtures/states")
@@ -138,8 +136,7 @@ def test_python_navigates_and_pages_other_than_html(page, lab):
     assert '"table": "facetable"' in text
 
     # Datasette's own error page.
-    nb.widget().locator(".jld-address input").fill("/fixtures/no_such_table")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/fixtures/no_such_table")
     frame.get_by_text("Table not found").wait_for()
     assert nb.widget().locator(".jld-error").is_hidden()
 
@@ -209,8 +206,7 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     frame.locator("a[href='/fixtures']").first.wait_for()
 
     # A slow page asked for first, a fast one second: the fast one stays.
-    widget.locator(".jld-address input").fill("/-/test/slow?seconds=1.5")
-    widget.locator(".jld-address input").press("Enter")
+    nb.go("/-/test/slow?seconds=1.5", nth=1)
     # While the kernel works on it, the widget says so.
     assert widget.get_attribute("aria-busy") == "true"
     spinner = widget.locator(".jld-spinner")
@@ -277,10 +273,7 @@ def test_hostile_database_runs_nothing(page, lab):
     # A row page and a SQL query over the payloads.
     frame.locator("td.type-pk a").first.click()
     frame.locator("h1", has_text="</script>: 0").wait_for()
-    nb.widget().locator(".jld-address input").fill(
-        "/hostile?sql=select+payload,+payload+as+[%3Cimg+src%3Dx+onerror%3Dalert(1)%3E]+from+plain"
-    )
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/hostile?sql=select+payload,+payload+as+[%3Cimg+src%3Dx+onerror%3Dalert(1)%3E]+from+plain")
     frame.locator("td", has_text=HOSTILE[1]).first.wait_for()
     frame.locator("a", has_text="json").first.click()
     frame.locator("body.jld-text pre").wait_for()

@@ -52,8 +52,7 @@ def test_quickstart_runs_top_to_bottom(page, demo_lab, demo_db):
     nb.wait_for_output(6, "'/flights/flights'")
 
     # Facet the big table by carrier, as the notebook suggests.
-    nb.widget().locator(".jld-address input").fill("/flights/flights?_facet=carrier&_facet=origin")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/flights/flights?_facet=carrier&_facet=origin")
     frame.locator("#facet-carrier").wait_for()
     frame.locator("#facet-carrier a", has_text="United Air Lines Inc.").first.click()
     frame.get_by_text("58,665 rows where carrier = ").wait_for()

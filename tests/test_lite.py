@@ -37,8 +37,7 @@ def browse_quickstart(nb: NotebookPage) -> None:
     frame.get_by_text("United Air Lines Inc.").wait_for()
 
     # A SQL query from the database page.
-    nb.widget().locator(".jld-address input").fill("/flights")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/flights")
     nb.type_sql("select origin, count(*) as n from flights group by origin order by n desc")
     frame.locator("input[type=submit][value='Run SQL']").click()
     frame.locator("td.col-n").first.wait_for()
@@ -128,12 +127,7 @@ def test_plugins_the_site_was_built_with_need_no_code(lite_site, lite_page):
     nb.run_all()
     frame = nb.frame()
     frame.get_by_text("50,000 rows").wait_for(timeout=120_000)
-    address = nb.widget().locator(".jld-address input")
-
-    def go(path: str) -> None:
-        address.fill(path)
-        address.press("Enter")
-
+    go = nb.go
     assert graphql_answer(frame, go, "{ airlines { totalCount } }")["result"] == {
         "data": {"airlines": {"totalCount": 16}}
     }

@@ -44,8 +44,7 @@ def test_url_and_csv_sources_download_and_save_in_jupyterlite(lite_site, lite_pa
     frame.locator("h1", has_text="visits").wait_for()
     frame.locator("h3", has_text="3 rows").wait_for()
 
-    nb.widget().locator(".jld-address input").fill("/remote/facetable")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/remote/facetable")
     frame.get_by_text("300 rows").wait_for()
 
     # The toolbar's .db button: the database of the page shown, exactly as served.

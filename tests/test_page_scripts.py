@@ -124,8 +124,7 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     assert nb.address() == "/fixtures/states?code=MI"
 
     # A page asked for as a browser asks for one: with its Accept header.
-    nb.widget().locator(".jld-address input").fill("/-/jld-request-headers")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/-/jld-request-headers")
     assert frame.locator("#jld-accept").inner_text().startswith("text/html,")
 
     # localStorage is the widget's, kept in the kernel: a second view of it shares it, and
@@ -134,8 +133,7 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     nb.run_cell(5)
     nb.wait_for_output(5, f"visits: {visits}")
     second = nb.frame(1)
-    nb.widget(1).locator(".jld-address input").fill("/fixtures")
-    nb.widget(1).locator(".jld-address input").press("Enter")
+    nb.go("/fixtures", nth=1)
     second.locator(f"#jld-plugin[data-visits='{visits + 1} kept']").wait_for()
     expect_stored(frame, "jld-visits", str(visits + 1))
     assert frame.locator("body").evaluate("() => Object.keys(sessionStorage)") == ["jld-session"]
@@ -220,8 +218,7 @@ def test_downloads_are_real_files_with_datasettes_bytes(page, lab):
     assert json.loads(Path(download.value.path()).read_bytes())["rows"] == shown["rows"]
 
     # The whole database, binary intact.
-    nb.widget().locator(".jld-address input").fill("/fixtures")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/fixtures")
     frame.locator("h1", has_text="fixtures").wait_for()
     assert nb.widget().locator("button.jld-download").is_hidden()
     with page.expect_download() as download:

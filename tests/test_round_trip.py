@@ -40,13 +40,11 @@ def test_url_csv_and_dataframe_then_pandas_download_and_save(page, lab, files_se
     nb.wait_for_output(4, "rows: 2 ['rowid', 'city', 'population']")
 
     # The URL's database is there too.
-    nb.widget().locator(".jld-address input").fill("/fixtures/facetable")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/fixtures/facetable")
     frame.get_by_text("300 rows").wait_for()
 
     # The toolbar's .db button downloads the database of the page shown.
-    nb.widget().locator(".jld-address input").fill("/data/pets")
-    nb.widget().locator(".jld-address input").press("Enter")
+    nb.go("/data/pets")
     frame.locator("td", has_text="Polly").wait_for()
     with page.expect_download() as download:
         nb.widget().locator("button.jld-download-db").click()

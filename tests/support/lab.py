@@ -227,6 +227,12 @@ class NotebookPage:
                 continue
         raise AssertionError("the notebook never started running the cell")
 
+    def go(self, path: str, nth: int = 0) -> None:
+        """Type `path` into the widget's address field and press Enter, as a person does."""
+        address = self.widget(nth).locator(".jld-address input")
+        address.fill(path)
+        address.press("Enter")
+
     def set_cell_text(self, index: int, text: str) -> None:
         """Replace what cell `index` holds, typed as a person types it."""
         self.cell(index).locator(".cm-content").click()

@@ -16,9 +16,7 @@ class Watch:
 
 
 def visit(nb: NotebookPage, path: str) -> None:
-    address = nb.widget().locator(".jld-address input")
-    address.fill(path)
-    address.press("Enter")
+    nb.go(path)
 
 
 def expect_own_document(nb: NotebookPage) -> None:
