@@ -18,17 +18,6 @@ from .errors import DatabaseFileError, MetadataFileError
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-def sqlite_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
-    """`path` made absolute, or raise if it is not a readable SQLite database.
-
-    Errors name the file as `shown_as` (a URL it came from), or as given.
-    """
-    shown = shown_as or str(path)
-    checked = sqlite_header(path, shown)
-    sqlite_opens(checked, shown)
-    return checked
-
-
 def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
     """`path` made absolute, if it names a regular file."""
     shown = shown_as or str(path)

@@ -45,9 +45,10 @@ async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, An
     (filters, facet selections and sort included); None and {} for other pages."""
     parts = urlsplit(json_path(path))
     asked = parse_qsl(parts.query, keep_blank_values=True)
-    added = [(key, value) for key, value in QUERY_ONLY if key not in dict(asked)]
-    query = [*asked, *added]
-    response = await transport.request(ds, f"{parts.path}?{urlencode(query)}")
+    asked_keys = {key for key, _ in asked}
+    added = [(key, value) for key, value in QUERY_ONLY if key not in asked_keys]
+    added_keys = {key for key, _ in added}
+    response = await transport.request(ds, f"{parts.path}?{urlencode([*asked, *added])}")
     try:
         data = json.loads(response.body) if response.status == 200 else None
     except ValueError:
@@ -56,7 +57,7 @@ async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, An
     if not isinstance(reported, dict) or not isinstance(reported.get("sql"), str):
         return None, {}
     # A query page reports every argument of its URL as a parameter: not the ones added here.
-    params = {k: v for k, v in dict(reported.get("params") or {}).items() if k not in dict(added)}
+    params = {k: v for k, v in dict(reported.get("params") or {}).items() if k not in added_keys}
     return reported["sql"], params
 
 

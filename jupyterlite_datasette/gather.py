@@ -100,7 +100,7 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
         else:
             raise TabularFileError(
                 f"tables[{name!r}]: is a {type(value).__name__}; pass a pandas DataFrame, "
-                "or the path or URL of a CSV, TSV or JSON file"
+                "or the path or URL of a CSV, TSV, JSON or Parquet file"
             )
     if pending:
         import sqlite_utils
@@ -136,9 +136,11 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str]:
     return "sqlite", sqlite_database(source, shown), shown
 
 
-def sqlite_database(path: str | os.PathLike, shown: str) -> Path:
-    """The SQLite file to open for `path`, checked: in JupyterLite a kernel-local copy of a file
-    on /drive (checked after the header, so that SQLite reads the copy, not the slow original)."""
+def sqlite_database(path: str | os.PathLike, shown: str | None = None) -> Path:
+    """The SQLite file to open for `path`, made absolute and checked (errors name it `shown`, by
+    default as given): in JupyterLite a kernel-local copy of a file on /drive (checked after the
+    header, so that SQLite reads the copy, not the slow original)."""
+    shown = shown or str(path)
     local = kernel_local(sqlite_header(path, shown))
     sqlite_opens(local, shown)
     return local

@@ -35,6 +35,13 @@ def error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def checked_height(height: Any) -> int:
+    """`height` if it is a positive number of pixels; else one clear error."""
+    if isinstance(height, bool) or not isinstance(height, int) or height <= 0:
+        raise traitlets.TraitError(f"height must be a positive number of pixels, not {height!r}")
+    return height
+
+
 def frame_script() -> str:
     """The parts of the frame's script, in one function scope of their own."""
     parts = [(STATIC / "frame" / f"{name}.js").read_text() for name in FRAME_PARTS]
@@ -96,7 +103,7 @@ class DatasetteWidget(anywidget.AnyWidget):
             )
         # Checked before any database is opened (the traits check them again).
         hosts = checked_image_hosts(image_hosts)
-        self._check_height({"value": height})
+        checked_height(height)
         self.ds = ds if ds is not None else build_datasette(
             sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
         )
@@ -196,9 +203,7 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     @traitlets.validate("height")
     def _check_height(self, proposal: dict) -> int:
-        if proposal["value"] <= 0:
-            raise traitlets.TraitError(f"height must be a positive number of pixels, not {proposal['value']}")
-        return proposal["value"]
+        return checked_height(proposal["value"])
 
     @traitlets.validate("image_hosts")
     def _check_image_hosts(self, proposal: dict) -> list[str]:

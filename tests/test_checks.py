@@ -2,19 +2,20 @@ import sqlite3
 
 import pytest
 
-from jupyterlite_datasette.checks import metadata_file, sqlite_file
+from jupyterlite_datasette.checks import metadata_file
 from jupyterlite_datasette.errors import DatabaseFileError, MetadataFileError
+from jupyterlite_datasette.gather import sqlite_database
 
 
 def test_sqlite_file_makes_the_path_absolute(fixtures_db, monkeypatch):
     monkeypatch.chdir(fixtures_db.parent)
-    assert sqlite_file("fixtures.db") == fixtures_db.absolute()
+    assert sqlite_database("fixtures.db") == fixtures_db.absolute()
 
 
 def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
     link = tmp_path / "nickname.db"
     link.symlink_to(fixtures_db)
-    assert sqlite_file(link).name == "nickname.db"
+    assert sqlite_database(link).name == "nickname.db"
 
 
 @pytest.mark.parametrize(
@@ -34,7 +35,7 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
 def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expected):
     bad = make(tmp_path / "bad.db")
     with pytest.raises(DatabaseFileError) as info:
-        sqlite_file(bad)
+        sqlite_database(bad)
     message = str(info.value)
     assert expected in message
     assert str(bad) in message
@@ -43,7 +44,7 @@ def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expec
 
 def test_sqlite_file_does_not_touch_the_file(fixtures_copy):
     before = fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns
-    sqlite_file(fixtures_copy)
+    sqlite_database(fixtures_copy)
     assert (fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns) == before
     assert not fixtures_copy.with_name("fixtures.db-journal").exists()
 

@@ -141,6 +141,20 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     expect_stored(frame, "extra", "x")
     assert frame.locator("body").evaluate("() => sessionStorage.getItem('jld-session')") == "kept"
 
+    # Each area holds 5 million characters, as in a browser: past that, setItem throws and keeps
+    # what was there; replacing an item counts only its new size.
+    quota = second.locator("body").evaluate("""() => {
+        const big = "x".repeat(2_000_000);
+        localStorage.setItem("big", big);
+        localStorage.setItem("big", big + "y");
+        let refused = null;
+        try { localStorage.setItem("more", big + big); } catch (error) { refused = error.name; }
+        localStorage.removeItem("big");
+        localStorage.setItem("more", big + big);
+        return { refused, more: localStorage.getItem("more").length, keys: Object.keys(localStorage).sort() };
+    }""")
+    assert quota == {"refused": "QuotaExceededError", "more": 4_000_000, "keys": ["extra", "jld-visits", "more"]}
+
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])
 def test_write_canned_query(page, lab, write):

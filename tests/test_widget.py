@@ -173,6 +173,8 @@ def test_image_hosts_are_only_scheme_host_and_port(fixtures_db, host):
 def test_height_is_checked_from_python_too(fixtures_db):
     with pytest.raises(traitlets.TraitError, match="height must be a positive number of pixels, not 0"):
         DatasetteWidget(fixtures_db, height=0)
+    with pytest.raises(traitlets.TraitError, match="not '600px'"):
+        DatasetteWidget(fixtures_db, height="600px")
     w = DatasetteWidget(fixtures_db, height=300)
     with pytest.raises(traitlets.TraitError, match="not -5"):
         w.height = -5

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import sqlite_utils
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Where tests/run.sh installs the plugins.
@@ -144,7 +145,12 @@ def map_drawn(view, markers: int) -> dict:
 
 def chart_drawn(view, x: str, y: str) -> dict:
     """datasette-vega on the page: its button, its form, and a bar chart of `y` by `x` drawn on a canvas."""
-    view.get_by_text("Show charting options").click(timeout=30_000)
+    try:
+        view.get_by_text("Show charting options").click(timeout=30_000)
+    except PlaywrightTimeoutError:
+        # Say what the page shows instead (a query error, an empty page), not only that it is missing.
+        shown = view.locator("body").inner_text(timeout=5_000)
+        raise AssertionError(f"datasette-vega shows no button; the page reads: {shown[:600]!r}") from None
     view.locator("input[name=mark][value=bar]").check()
     view.locator("select[name=x_column]").select_option(x)
     view.locator("select[name=x_type]").select_option("nominal")

@@ -176,6 +176,8 @@ const STORAGE_QUOTA = 5_000_000;
 class WidgetStorage {
   /** @type {Map<string, string>} */
   #items = new Map();
+  /** Characters held, keys and values, kept as items change (checked against the quota). */
+  #size = 0;
   #area;
 
   /** @param {"local" | "session"} area */
@@ -186,6 +188,8 @@ class WidgetStorage {
   /** The items the widget holds, replacing these. @param {Record<string, string>} items */
   replaceAll(items) {
     this.#items = new Map(Object.entries(items).filter(([, value]) => typeof value === "string"));
+    this.#size = 0;
+    for (const [name, text] of this.#items) this.#size += name.length + text.length;
   }
 
   #changed() {
@@ -209,22 +213,29 @@ class WidgetStorage {
   /** @param {string} key @param {unknown} value */
   setItem(key, value) {
     const [name, text] = [String(key), String(value)];
-    let size = name.length + text.length;
-    for (const [other, held] of this.#items) if (other !== name) size += other.length + held.length;
+    const held = this.#items.get(name);
+    if (held === text) return;
+    const size = this.#size - (held === undefined ? 0 : name.length + held.length) + name.length + text.length;
     if (size > STORAGE_QUOTA) throw new DOMException(`storing ${name} exceeds the quota`, "QuotaExceededError");
-    if (this.#items.get(name) === text) return;
     this.#items.set(name, text);
+    this.#size = size;
     this.#changed();
   }
 
   /** @param {string} key */
   removeItem(key) {
-    if (this.#items.delete(String(key))) this.#changed();
+    const name = String(key);
+    const held = this.#items.get(name);
+    if (held === undefined) return;
+    this.#items.delete(name);
+    this.#size -= name.length + held.length;
+    this.#changed();
   }
 
   clear() {
     if (!this.#items.size) return;
     this.#items.clear();
+    this.#size = 0;
     this.#changed();
   }
 }
