@@ -21,9 +21,14 @@ LOCAL_DIR = Path("/tmp/jupyterlite-datasette")
 CHUNK = 1 << 20
 
 
+def on_drive(path: Path) -> bool:
+    """`path` (absolute) is on JupyterLite's /drive, and so is read through a kernel-local copy."""
+    return in_pyodide() and path.is_relative_to(DRIVE)
+
+
 def kernel_local(path: Path) -> Path:
     """`path` itself, or in JupyterLite a kernel-local copy of a file on /drive."""
-    if not in_pyodide() or not path.is_relative_to(DRIVE):
+    if not on_drive(path):
         return path
     relative = path.relative_to(DRIVE)
     local = LOCAL_DIR / relative
@@ -71,10 +76,3 @@ def copy_with_progress(source: Path, destination: Path, size: int) -> None:
             progress.update(done)
     progress.close()
     shutil.copystat(source, destination)
-
-
-def drive_origin(path: Path) -> Path | None:
-    """The file on /drive that `path` is the kernel-local copy of, if it is one."""
-    if in_pyodide() and path.is_relative_to(LOCAL_DIR):
-        return Path(DRIVE) / path.relative_to(LOCAL_DIR)
-    return None

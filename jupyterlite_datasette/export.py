@@ -16,10 +16,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from datasette.app import Datasette
 
 from . import transport
-from .drive import drive_origin
 from .errors import ExportError
-from .gather import WORKDIR_PREFIX
 from .names import inside, safe_file_name
+from .provenance import origin_of
 
 
 def json_path(path: str) -> str:
@@ -139,10 +138,10 @@ def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Pat
     """
     source = database_file(ds, name)
     if to is None:
-        origin = drive_origin(source)
-        if origin is not None:
-            to = origin
-        elif source.parent.name.startswith(WORKDIR_PREFIX) or source.parent.parent.name.startswith(WORKDIR_PREFIX):
+        origin = origin_of(ds, source)
+        if origin.kind == "drive":
+            to = origin.drive_file
+        elif origin.kind in ("download", "imported"):
             to = inside(Path.cwd(), safe_file_name(f"{name}.db", fallback="database.db"))
         else:
             return source

@@ -19,8 +19,9 @@ from typing import Any
 
 from .checks import readable_file, sqlite_header, sqlite_opens
 from .download import download, is_url
-from .drive import kernel_local
+from .drive import kernel_local, on_drive
 from .errors import TableNameError, TabularFileError
+from .provenance import OPENED_IN_PLACE, Origin
 from .tabular import import_dataframe, import_file, tabular_format
 
 #: The database that table files and DataFrames are written into.
@@ -35,6 +36,8 @@ class Databases:
     files: list[Path] = field(default_factory=list)
     #: The database made from table files and DataFrames, if any.
     imported: Path | None = None
+    #: Where each of them came from.
+    origins: dict[Path, Origin] = field(default_factory=dict)
 
     @property
     def all(self) -> list[Path]:
@@ -81,16 +84,17 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
             frames += 1
             add_table("dataframe" if frames == 1 else f"dataframe_{frames}", source, "a DataFrame")
             continue
-        kind, path, shown = local_copy(source, workdir)
+        kind, path, shown, origin = local_copy(source, workdir)
         if kind == "table":
             add_table(path.stem, path, shown)
         else:
             found.files.append(path)
+            found.origins[path] = origin
     for name, value in tables.items():
         if is_dataframe(value):
             add_table(name, value, f"DataFrame {name!r}")
         elif isinstance(value, (str, os.PathLike)):
-            kind, path, shown = local_copy(value, workdir)
+            kind, path, shown, _ = local_copy(value, workdir)
             if kind != "table":
                 raise TabularFileError(
                     f"{shown}: tables= takes DataFrames and CSV, TSV, JSON or Parquet files; "
@@ -106,6 +110,7 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
         import sqlite_utils
 
         found.imported = workdir / f"{IMPORTED_NAME}.db"
+        found.origins[found.imported] = Origin("imported")
         db = sqlite_utils.Database(found.imported)
         try:
             for name, (value, shown) in pending.items():
@@ -118,8 +123,8 @@ def _gather(sources: list, tables: dict, workdir: Path) -> Databases:
     return found
 
 
-def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str]:
-    """("sqlite" or "table", a kernel-local path to read, how the user named it)."""
+def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str, Origin]:
+    """("sqlite" or "table", a kernel-local path to read, how the user named it, where it came from)."""
     if not isinstance(source, (str, os.PathLike)):
         raise TabularFileError(
             f"{source!r}: is a {type(source).__name__}; pass a file path, a URL or a pandas DataFrame"
@@ -128,19 +133,21 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str]:
     if is_url(source):
         # Each download in a folder of its own: two URLs may end in the same name.
         path = download(source, Path(tempfile.mkdtemp(dir=workdir)))
-        if tabular_format(path):
-            return "table", path, shown
-        return "sqlite", sqlite_database(path, shown), shown
-    if tabular_format(Path(source)):
-        return "table", kernel_local(readable_file(source)), shown
-    return "sqlite", sqlite_database(source, shown), shown
+        kind = "table" if tabular_format(path) else "sqlite"
+        return kind, path if kind == "table" else sqlite_database(path, shown), shown, Origin("download")
+    given = readable_file(source)
+    origin = Origin("drive", drive_file=given) if on_drive(given) else OPENED_IN_PLACE
+    if tabular_format(given):
+        return "table", kernel_local(given), shown, origin
+    return "sqlite", sqlite_database(given, shown), shown, origin
 
 
 def sqlite_database(path: str | os.PathLike, shown: str | None = None) -> Path:
     """The SQLite file to open for `path`, made absolute and checked (errors name it `shown`, by
-    default as given): in JupyterLite a kernel-local copy of a file on /drive (checked after the
-    header, so that SQLite reads the copy, not the slow original)."""
+    default as given): in JupyterLite a kernel-local copy of a file on /drive, made before the
+    checks, since reading even the header of a file on /drive fetches all of it."""
     shown = shown or str(path)
-    local = kernel_local(sqlite_header(path, shown))
+    local = kernel_local(readable_file(path, shown))
+    sqlite_header(local, shown)
     sqlite_opens(local, shown)
     return local

@@ -16,6 +16,7 @@ from .checks import metadata_file
 from .errors import SettingError
 from .gather import gather
 from .inspect_record import count_in_background
+from .provenance import record
 from .runtime import in_pyodide
 
 
@@ -96,7 +97,8 @@ def build_datasette(
     else:
         metadata_dict = metadata_file(metadata)
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
-    files = [str(path) for path in gather(sources, tables).all]
+    gathered = gather(sources, tables)
+    files = [str(path) for path in gathered.all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     register_installed_plugins()
@@ -107,5 +109,6 @@ def build_datasette(
         settings=final_settings,
         memory=memory,
     )
+    record(ds, gathered.origins)
     count_in_background(ds)
     return ds

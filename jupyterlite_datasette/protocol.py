@@ -3,11 +3,11 @@
 Three channels, each a chain link of the request path
 (kernel ``widget.py`` <-> view ``static/widget.js`` <-> shell frame <-> page frame ``static/frame/``):
 
-1. Kernel <-> view: anywidget custom messages on the widget's comm, told apart by ``kind``;
+1. Kernel <-> view: anywidget custom messages on the widget's comm, told apart by ``type``;
    a body travels as the message's one buffer. The TypedDicts below are these messages.
 
    ========== ============= =============================================================
-   kind       direction     fields (reply)
+   type       direction     fields (reply)
    ========== ============= =============================================================
    request    view->kernel  id, method, path, navigation, headers; buffer: body (-> response)
    database   view->kernel  id, path: the .db button, the database of `path` (-> response)
@@ -15,7 +15,10 @@ Three channels, each a chain link of the request path
    response   kernel->view  id, and either status, content_type, final_path, headers with the
                             body as buffer; or error (one line to show); or cancelled (a newer
                             navigation superseded it)
-   navigate   kernel->view  path: Python set ``w.path``; the view loads it
+   navigate   kernel->view  path: Python set ``w.path``; the view loads it. The trait alone
+                            cannot say this: ``path`` also changes when the kernel records
+                            where the view's own navigation ended, and a late record must
+                            not send the view back while the user is already elsewhere
    ========== ============= =============================================================
 
    Synced traits: ``path``, ``height``, ``image_hosts``, ``_frame_js`` (the page frame's script),
@@ -41,7 +44,8 @@ Three channels, each a chain link of the request path
    reply      view->frame   id, and assets {script, stylesheet: {path: text}}, or status,
                             headers, body (a fetch), or error
    ready      frame->view   the frame's script is listening
-   navigate   frame->view   method, path, body, contentType: a link, form or location change
+   visit      frame->view   method, path, body, content_type: a link, form or location change
+                            to show (the view asks the kernel: a ``request`` with navigation)
    external   frame->view   url: another host, shown in the view's bar to open on a click
    assets     frame->view   id, script, stylesheet (lists of paths) (-> reply with assets)
    fetch      frame->view   id, method, path, headers, body (-> reply with the response)
@@ -61,7 +65,7 @@ from typing import Literal, TypedDict
 class Request(TypedDict, total=False):
     """View -> kernel: answer `path` through ds.client (a navigation, a fetch, an asset)."""
 
-    kind: Literal["request"]
+    type: Literal["request"]
     id: str
     method: str
     path: str
@@ -73,7 +77,7 @@ class Request(TypedDict, total=False):
 class DatabaseRequest(TypedDict, total=False):
     """View -> kernel: the database file of the page at `path`, as it is now."""
 
-    kind: Literal["database"]
+    type: Literal["database"]
     id: str
     path: str
 
@@ -81,14 +85,14 @@ class DatabaseRequest(TypedDict, total=False):
 class Location(TypedDict):
     """View -> kernel: a page script moved the page's address with no new page."""
 
-    kind: Literal["location"]
+    type: Literal["location"]
     path: str
 
 
 class Response(TypedDict, total=False):
     """Kernel -> view: the answer to a request with the same id; the body is the buffer."""
 
-    kind: Literal["response"]
+    type: Literal["response"]
     id: str | None
     status: int
     content_type: str
@@ -101,5 +105,5 @@ class Response(TypedDict, total=False):
 class Navigate(TypedDict):
     """Kernel -> view: Python set ``w.path``."""
 
-    kind: Literal["navigate"]
+    type: Literal["navigate"]
     path: str

@@ -24,6 +24,8 @@ STATIC = Path(__file__).parent / "static"
 #: Seconds to wait for a page to show before the kernel takes the snapshot itself
 #: (a notebook run with no browser, e.g. by nbconvert).
 SNAPSHOT_UNSHOWN_AFTER = 2.0
+#: Seconds a page must stay shown before `sql` and `params` are asked of Datasette for it.
+SQL_FOLLOW_DELAY = 0.3
 #: The frame's script, in the order its parts depend on each other.
 FRAME_PARTS = ("core", "seal", "rewrite", "network", "modules", "resources", "page", "navigation")
 
@@ -216,7 +218,7 @@ class DatasetteWidget(anywidget.AnyWidget):
     @traitlets.observe("path")
     def _path_set(self, change: dict) -> None:
         if not self._recording_path:
-            self.send(protocol.Navigate(kind="navigate", path=change["new"]))
+            self.send(protocol.Navigate(type="navigate", path=change["new"]))
         self._follow_sql(change["new"])
 
     def _follow_sql(self, path: str) -> None:
@@ -229,6 +231,8 @@ class DatasetteWidget(anywidget.AnyWidget):
             self._following_sql.cancel()
 
         async def follow() -> None:
+            # Not while the user is still clicking: each page would pay for one more query.
+            await asyncio.sleep(SQL_FOLLOW_DELAY)
             try:
                 sql, params = await export.view_query(self.ds, path)
             except transport.RequestError:
@@ -240,13 +244,13 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     def _on_message(self, _widget: Any, content: Any, buffers: list) -> None:
         """A message from a view (see protocol.py); anything else is ignored."""
-        if isinstance(content, dict) and content.get("kind") == "location":
+        if isinstance(content, dict) and content.get("type") == "location":
             self._record_path(str(content.get("path", "")))
             return
         # Comm callbacks are synchronous and ds.client is async: run a task.
-        if not isinstance(content, dict) or content.get("kind") not in ("request", "database"):
+        if not isinstance(content, dict) or content.get("type") not in ("request", "database"):
             return
-        answer = self._answer if content["kind"] == "request" else self._answer_database
+        answer = self._answer if content["type"] == "request" else self._answer_database
         task = self._spawn(answer(content, buffers))
         if content.get("navigation"):
             # The last navigation wins; an older one still running is dropped.
@@ -256,7 +260,7 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     async def _answer_database(self, content: protocol.DatabaseRequest, _buffers: list) -> None:
         """The toolbar's download: the database file of the page shown, as it is now."""
-        reply = protocol.Response(kind="response", id=content.get("id"))
+        reply = protocol.Response(type="response", id=content.get("id"))
         try:
             name = export.database_name(self.ds, None, str(content.get("path") or self.path))
             body = export.database_bytes(self.ds, name)
@@ -271,7 +275,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         )
 
     async def _answer(self, content: protocol.Request, buffers: list) -> None:
-        reply = protocol.Response(kind="response", id=content.get("id"))
+        reply = protocol.Response(type="response", id=content.get("id"))
         try:
             response = await transport.request(
                 self.ds,

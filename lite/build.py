@@ -27,6 +27,8 @@ import tarfile
 import tomllib
 from pathlib import Path
 
+import nbformat
+
 LITE = Path(__file__).resolve().parent
 ROOT = LITE.parent
 CACHE = LITE / ".cache"
@@ -39,9 +41,22 @@ PYODIDE_CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_st
 DEMO_FLIGHTS = 50_000
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+#: Packages the site's kernel does without: what their dependents declare but never import
+#: in a notebook kernel. Each one is bytes every visitor would download and unpack first.
+LEFT_OUT = [
+    # The kernel ships its own stand-ins for these.
+    "widgetsnbextension", "jupyterlab-widgets",
+    # Datasette never imports them at run time.
+    "pip", "setuptools",
+    # Datasette's server (`datasette serve` and its reloader), not its pages.
+    "uvicorn", "hupper",
+    # IPython's terminal front end.
+    "prompt-toolkit",
+]
 
 sys.path.insert(0, str(LITE))
 from make_demo_db import build as build_demo_db
+from saved_pages import with_saved_pages
 
 
 def run(*args: str, **kwargs) -> None:
@@ -97,18 +112,24 @@ def this_package_wheel(destination: Path) -> None:
 
 
 def contents(destination: Path) -> None:
-    """The notebooks and the demo database, as the site's files."""
+    """The notebooks, saved with their widgets' first pages where they run in CPython,
+    and the demo database, as the site's files."""
     destination.mkdir(parents=True, exist_ok=True)
-    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
-        # The Pyodide kernel is "python"; the notebooks name CPython's "python3",
-        # which would make JupyterLite ask which kernel to start.
-        nb = json.loads(notebook.read_text())
-        nb["metadata"]["kernelspec"] = PYODIDE_KERNELSPEC
-        (destination / notebook.name).write_text(json.dumps(nb, indent=1))
     demo = CACHE / f"flights-{DEMO_FLIGHTS}.db"
     if not demo.exists():
         build_demo_db(demo, limit=DEMO_FLIGHTS)
     shutil.copy(demo, destination / "flights.db")
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        saved = with_saved_pages(nb, destination / "flights.db")
+        if saved is None:
+            print(f"{notebook.name}: saved without pages (a cell fails in CPython here)")
+        else:
+            nb = saved
+        # The Pyodide kernel is "python"; the notebooks name CPython's "python3",
+        # which would make JupyterLite ask which kernel to start.
+        nb.metadata["kernelspec"] = PYODIDE_KERNELSPEC
+        nbformat.write(nb, destination / notebook.name)
 
 
 def plugin_spec(plugin: str) -> str:
@@ -138,9 +159,7 @@ def lite_config(content: Path, plugins: list[str]) -> dict:
                 *plugin_specs,
                 *offered,
             ],
-            # The kernel ships its own stand-ins for these; Datasette never
-            # imports pip or setuptools at run time.
-            "excludes_extra": ["widgetsnbextension", "jupyterlab-widgets", "pip", "setuptools"],
+            "excludes_extra": [*LEFT_OUT],
             # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette`
             # works with no %pip cell (a magic has no import to detect); plugins
             # too, which nothing imports by name: Datasette finds their entry points.

@@ -12,6 +12,7 @@ from support.comm import attach, from_browser, replies
 
 from jupyterlite_datasette import DatasetteWidget
 from jupyterlite_datasette.errors import ExportError
+from jupyterlite_datasette.instance import build_datasette
 
 
 @pytest.fixture
@@ -57,6 +58,21 @@ def test_save_writes_imported_data_to_the_working_directory(tmp_path, monkeypatc
     assert list(sqlite_utils.Database(saved)["cities"].rows) == [{"city": "Oslo"}, {"city": "Lima"}]
 
 
+def test_save_knows_each_database_by_where_it_came_from(tmp_path, monkeypatch, fixtures_db, files_server):
+    monkeypatch.chdir(tmp_path)
+    # The user's own file, in a folder named as the kernel's own working folders are: saved in place.
+    own = tmp_path / "jupyterlite-datasette-notes" / "own.db"
+    own.parent.mkdir()
+    shutil.copy(fixtures_db, own)
+    w = DatasetteWidget(own, files_server.url("fixtures.db"))
+    assert w.save("own") == own
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["jupyterlite-datasette-notes"]
+    # A download goes to the working directory.
+    assert w.save("fixtures") == tmp_path / "fixtures.db"
+    # A Datasette built elsewhere (ds=) holds files opened in place.
+    assert DatasetteWidget(ds=build_datasette([own])).save("own") == own
+
+
 async def test_save_after_a_write(tmp_path, fixtures_db, capsys):
     mine = tmp_path / "mine.db"
     shutil.copy(fixtures_db, mine)
@@ -81,13 +97,13 @@ def test_save_names_bad_databases(fixtures_db):
 async def test_the_toolbar_download_is_the_database_of_the_page(fixtures_db, hostile_db):
     w = DatasetteWidget(hostile_db, fixtures_db)
     attach(w)
-    from_browser(w, {"kind": "database", "id": 7, "path": "/fixtures/facetable?state=CA"})
+    from_browser(w, {"type": "database", "id": 7, "path": "/fixtures/facetable?state=CA"})
     [(reply, buffers)] = await replies(w.comm)
     assert reply["status"] == 200
     assert reply["headers"] == [["content-disposition", 'attachment; filename="fixtures.db"']]
     assert bytes(buffers[0]) == fixtures_db.read_bytes()
     # A page of no database: the first one.
-    from_browser(w, {"kind": "database", "id": 8, "path": "/-/versions"})
+    from_browser(w, {"type": "database", "id": 8, "path": "/-/versions"})
     _, (reply, _) = await replies(w.comm, 2)
     assert reply["final_path"] == "/hostile.db"
 
@@ -95,6 +111,6 @@ async def test_the_toolbar_download_is_the_database_of_the_page(fixtures_db, hos
 async def test_the_toolbar_download_of_memory_only_says_why(fixtures_db):
     w = DatasetteWidget(memory=True)
     attach(w)
-    from_browser(w, {"kind": "database", "id": 1, "path": "/_memory"})
+    from_browser(w, {"type": "database", "id": 1, "path": "/_memory"})
     [(reply, _)] = await replies(w.comm)
     assert "in-memory database" in reply["error"]

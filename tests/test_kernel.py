@@ -80,7 +80,7 @@ def widget_id(kernel, fixtures_db):
 
 def request(kernel, widget_id, path, navigation=True, body=None, **extra):
     request_id = uuid.uuid4().hex
-    content = {"kind": "request", "id": request_id, "path": path, "navigation": navigation, **extra}
+    content = {"type": "request", "id": request_id, "path": path, "navigation": navigation, **extra}
     kernel.comm_send(widget_id, content, [body] if body else None)
     return request_id
 
@@ -123,7 +123,7 @@ def test_a_post_body_arrives_and_its_cookie_comes_back(kernel, widget_id):
 def test_setting_path_in_python_tells_the_browser(kernel, widget_id):
     kernel.execute("w.navigate('/fixtures/states')")
     messages = [data for data, _ in kernel.comm_replies(widget_id, 2)]
-    assert {"method": "custom", "content": {"kind": "navigate", "path": "/fixtures/states"}} in messages
+    assert {"method": "custom", "content": {"type": "navigate", "path": "/fixtures/states"}} in messages
     assert {"method": "update", "state": {"path": "/fixtures/states"}, "buffer_paths": []} in messages
 
 

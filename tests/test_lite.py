@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
+from playwright.sync_api import expect
 from support.databases import HOSTILE
 from support.lab import NotebookPage
 from support.lite import expect_only_local_requests, upload
@@ -12,11 +15,17 @@ pytestmark = pytest.mark.browser
 
 
 def browse_quickstart(nb: NotebookPage) -> None:
-    """Run All, then click, filter and query in the widget; check w.path each time."""
+    """The saved page first; then Run All, click, filter and query in the widget; check w.path each time."""
+    # Before any cell runs, the notebook shows the copy of the widget's first page saved in it.
+    saved = nb.page.locator(".jp-OutputArea .jld-snapshot")
+    saved.get_by_text("50,000 rows").wait_for()
+    assert saved.locator("td").count() > 100
     nb.run_all()
     frame = nb.frame()
     frame.locator("h1", has_text="flights").first.wait_for(timeout=120_000)
     frame.get_by_text("50,000 rows").wait_for()
+    # The live widget takes its place (the new output's copy is hidden while it is there).
+    expect(nb.page.locator(".jp-OutputArea .jld-snapshot:visible")).to_have_count(0)
     nb.wait_for_output(6, "'/flights/flights'", timeout=60_000)
     # The database was brought to the kernel first, by the fast route.
     nb.wait_for_output(2, "flights.db: fetched from the site to /tmp/jupyterlite-datasette/flights.db")
@@ -51,6 +60,9 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     browse_quickstart(nb)
     expect_only_local_requests(log, lite_site)
+    # The database crossed the network once: the kernel copies it before reading even its header.
+    fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
+    assert len(fetched) == 1, fetched
 
 
 def test_quickstart_in_notebook7(lite_site, lite_page):

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 from support.comm import attach, from_browser, replies
 from support.routes import misbehaving_routes
 
-from jupyterlite_datasette import DatasetteWidget
+from jupyterlite_datasette import DatasetteWidget, export
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
 
@@ -31,11 +31,11 @@ def routed_widget(fixtures_db):
 
 
 async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
-    from_browser(widget, {"kind": "request", "id": "a1", "path": "/fixtures/facetable", "navigation": True})
+    from_browser(widget, {"type": "request", "id": "a1", "path": "/fixtures/facetable", "navigation": True})
     [(reply, buffers)] = await replies(widget.comm)
     assert ["content-type", "text/html; charset=utf-8"] in reply.pop("headers")
     assert reply == {
-        "kind": "response", "id": "a1", "status": 200,
+        "type": "response", "id": "a1", "status": 200,
         "content_type": "text/html; charset=utf-8", "final_path": "/fixtures/facetable",
     }
     assert BeautifulSoup(buffers[0], "html.parser").h1.text.strip() == "facetable"
@@ -48,17 +48,17 @@ async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
 
 
 async def test_redirects_end_at_the_final_path(widget):
-    from_browser(widget, {"kind": "request", "id": 1, "path": "/fixtures/facetable/", "navigation": True})
+    from_browser(widget, {"type": "request", "id": 1, "path": "/fixtures/facetable/", "navigation": True})
     [(reply, _)] = await replies(widget.comm)
     assert reply["final_path"] == "/fixtures/facetable"
     assert widget.path == "/fixtures/facetable"
 
 
 async def test_asset_requests_do_not_move_path(widget):
-    from_browser(widget, {"kind": "request", "id": 1, "path": "/fixtures", "navigation": False})
+    from_browser(widget, {"type": "request", "id": 1, "path": "/fixtures", "navigation": False})
     [(_reply, buffers)] = await replies(widget.comm)
     href = BeautifulSoup(buffers[0], "html.parser").select_one("link[rel=stylesheet]")["href"]
-    from_browser(widget, {"kind": "request", "id": 2, "path": href})
+    from_browser(widget, {"type": "request", "id": 2, "path": href})
     _, (css_reply, css) = await replies(widget.comm, 2)
     assert css_reply["content_type"].startswith("text/css")
     assert b"font-family" in css[0]
@@ -69,7 +69,7 @@ async def test_asset_requests_do_not_move_path(widget):
 async def test_post_bodies_travel_as_a_buffer(routed_widget):
     from_browser(
         routed_widget,
-        {"kind": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
+        {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
          "headers": {"content-type": "application/x-www-form-urlencoded"}},
         [memoryview(b"q=caf%C3%A9")],
     )
@@ -80,19 +80,19 @@ async def test_post_bodies_travel_as_a_buffer(routed_widget):
 
 
 async def test_cookies_stay_in_the_kernel_and_go_back_with_the_next_request(routed_widget):
-    from_browser(routed_widget, {"kind": "request", "id": 1, "path": "/-/test/set-cookie"})
+    from_browser(routed_widget, {"type": "request", "id": 1, "path": "/-/test/set-cookie"})
     [(reply, _)] = await replies(routed_widget.comm)
     # Page scripts see the headers, as fetch() would show them: never Set-Cookie.
     assert reply["headers"] and all(name.lower() != "set-cookie" for name, _ in reply["headers"])
-    from_browser(routed_widget, {"kind": "request", "id": 2, "path": "/-/test/echo"})
+    from_browser(routed_widget, {"type": "request", "id": 2, "path": "/-/test/echo"})
     _, (_, echoed) = await replies(routed_widget.comm, 2)
     assert json.loads(bytes(echoed[0]))["cookies"] == {"flavour": "oatmeal"}
 
 
 async def test_every_failure_gets_a_reply(routed_widget):
-    from_browser(routed_widget, {"kind": "request", "id": "bad", "path": "no-slash"})
-    from_browser(routed_widget, {"kind": "request", "id": "loop", "path": "/-/test/loop"})
-    from_browser(routed_widget, {"kind": "request", "id": "boom", "path": "/-/test/boom"})
+    from_browser(routed_widget, {"type": "request", "id": "bad", "path": "no-slash"})
+    from_browser(routed_widget, {"type": "request", "id": "loop", "path": "/-/test/loop"})
+    from_browser(routed_widget, {"type": "request", "id": "boom", "path": "/-/test/boom"})
     received = {reply["id"]: reply for reply, _ in await replies(routed_widget.comm, 3)}
     assert received["bad"]["error"] == "RequestError: 'no-slash' must start with '/'"
     assert "more than 10 redirects" in received["loop"]["error"]
@@ -105,24 +105,24 @@ async def test_an_exception_in_the_handler_becomes_an_error_reply(widget, monkey
         raise RuntimeError("plugin failed to start")
 
     monkeypatch.setattr(widget.ds, "invoke_startup", broken_startup)
-    from_browser(widget, {"kind": "request", "id": 7, "path": "/"})
+    from_browser(widget, {"type": "request", "id": 7, "path": "/"})
     [(reply, _)] = await replies(widget.comm)
-    assert reply == {"kind": "response", "id": 7, "error": "RuntimeError: plugin failed to start"}
+    assert reply == {"type": "response", "id": 7, "error": "RuntimeError: plugin failed to start"}
 
 
 async def test_the_last_navigation_wins(routed_widget):
-    from_browser(routed_widget, {"kind": "request", "id": "slow", "path": "/-/test/slow?seconds=2", "navigation": True})
+    from_browser(routed_widget, {"type": "request", "id": "slow", "path": "/-/test/slow?seconds=2", "navigation": True})
     await asyncio.sleep(0.05)
-    from_browser(routed_widget, {"kind": "request", "id": "fast", "path": "/fixtures", "navigation": True})
+    from_browser(routed_widget, {"type": "request", "id": "fast", "path": "/fixtures", "navigation": True})
     received = {reply["id"]: reply for reply, _ in await replies(routed_widget.comm, 2)}
-    assert received["slow"] == {"kind": "response", "id": "slow", "cancelled": True}
+    assert received["slow"] == {"type": "response", "id": "slow", "cancelled": True}
     assert received["fast"]["status"] == 200
     await asyncio.sleep(0.1)
     assert routed_widget.path == "/fixtures"
 
 
 async def test_unknown_messages_are_ignored(widget):
-    from_browser(widget, {"kind": "something-else"})
+    from_browser(widget, {"type": "something-else"})
     from_browser(widget, ["not", "a", "dict"])
     await asyncio.sleep(0.05)
     assert widget.comm.custom() == []
@@ -130,9 +130,9 @@ async def test_unknown_messages_are_ignored(widget):
 
 def test_setting_path_from_python_asks_the_page_to_navigate(widget):
     widget.navigate("/fixtures/states")
-    assert widget.comm.custom()[-1] == ({"kind": "navigate", "path": "/fixtures/states"}, [])
+    assert widget.comm.custom()[-1] == ({"type": "navigate", "path": "/fixtures/states"}, [])
     widget.path = "/fixtures"
-    assert widget.comm.custom()[-1] == ({"kind": "navigate", "path": "/fixtures"}, [])
+    assert widget.comm.custom()[-1] == ({"type": "navigate", "path": "/fixtures"}, [])
 
 
 @pytest.mark.parametrize("path", ["fixtures", "https://example.com/"])
@@ -204,7 +204,7 @@ async def test_browsing_leaves_the_file_byte_for_byte_unchanged(fixtures_copy):
         "/fixtures?sql=delete+from+facetable",
     ]
     for i, path in enumerate(paths):
-        from_browser(w, {"kind": "request", "id": i, "path": path})
+        from_browser(w, {"type": "request", "id": i, "path": path})
     received = await replies(w.comm, len(paths))
     assert all("status" in reply for reply, _ in received)
     after = hashlib.sha256(fixtures_copy.read_bytes()).hexdigest(), fixtures_copy.stat().st_mtime_ns
@@ -270,15 +270,15 @@ def bounds_db(tmp_path):
 async def test_a_page_too_big_to_show_is_one_clear_error_and_the_widget_goes_on(bounds_db):
     w = DatasetteWidget(bounds_db)
     comm = attach(w)
-    from_browser(w, {"kind": "request", "id": "1", "path": "/bounds/big/1", "navigation": True})
+    from_browser(w, {"type": "request", "id": "1", "path": "/bounds/big/1", "navigation": True})
     [(reply, buffers)] = await replies(comm)
     assert "the page is 30.0 MB, too big to show here" in reply["error"]
     assert "await w.json('/bounds/big/1')" in reply["error"]
     assert buffers == [] and w.path == "/"
     # The same bytes as a download (CSV), and another page, still come.
-    from_browser(w, {"kind": "request", "id": "2", "path": "/bounds/big.csv", "navigation": True})
+    from_browser(w, {"type": "request", "id": "2", "path": "/bounds/big.csv", "navigation": True})
     await replies(comm, 2, timeout=30)
-    from_browser(w, {"kind": "request", "id": "3", "path": "/bounds/small", "navigation": True})
+    from_browser(w, {"type": "request", "id": "3", "path": "/bounds/small", "navigation": True})
     _, (csv, csv_body), (page, _) = await replies(comm, 3, timeout=30)
     assert csv["status"] == 200 and len(csv_body[0]) > 30_000_000
     assert page["status"] == 200 and w.path == "/bounds/small"
@@ -297,7 +297,7 @@ async def test_a_page_too_big_to_show_is_one_clear_error_and_the_widget_goes_on(
 async def test_endless_and_impossible_views_end_with_datasette_s_own_message(bounds_db, path, message):
     w = DatasetteWidget(bounds_db, settings={"sql_time_limit_ms": 200})
     comm = attach(w)
-    from_browser(w, {"kind": "request", "id": "1", "path": path, "navigation": True})
+    from_browser(w, {"type": "request", "id": "1", "path": path, "navigation": True})
     [(reply, [body])] = await replies(comm, timeout=30)
     assert reply["status"] == 400
     assert message in body.decode().lower()
@@ -308,6 +308,23 @@ async def sql_for(widget, path):
     widget.path = path
     await asyncio.wait_for(widget._following_sql, 10)
     return widget.sql, widget.params
+
+
+async def test_sql_is_asked_for_only_once_the_clicking_stops(widget, monkeypatch):
+    asked = []
+    ask_datasette = export.view_query
+
+    async def noted(ds, path):
+        asked.append(path)
+        return await ask_datasette(ds, path)
+
+    monkeypatch.setattr(export, "view_query", noted)
+    for state in ("CA", "NY", "MI"):
+        widget.path = f"/fixtures/facetable?state={state}"
+        await asyncio.sleep(0.05)
+    await asyncio.wait_for(widget._following_sql, 10)
+    assert asked == ["/fixtures/facetable?state=MI"]
+    assert list(widget.params.values()) == ["MI"]
 
 
 async def test_sql_and_params_hand_the_view_back_to_code(widget):

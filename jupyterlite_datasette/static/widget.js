@@ -28,7 +28,7 @@ const SPINNER_DELAY_MS = 150;
 
 /**
  * @typedef {{ status: number, contentType: string, finalPath: string, headers: [string, string][], body: DataView | ArrayBuffer }} KernelResponse
- * @typedef {{ kind?: "request" | "database", method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
+ * @typedef {{ type?: "request" | "database", method?: string, path: string, navigation?: boolean, body?: ArrayBuffer, headers?: Record<string, string> }} KernelRequest
  * @typedef {Record<string, string>} StorageItems
  * @typedef {import("@anywidget/types").AnyModel<{ path: string, height: number, image_hosts: string[], _frame_js: string, _local_storage: StorageItems }>} Model
  */
@@ -51,7 +51,7 @@ class KernelChannel {
    * @param {KernelRequest} request
    * @returns {Promise<KernelResponse | null>}
    */
-  request({ kind = "request", method = "GET", path, navigation = false, body, headers }) {
+  request({ type = "request", method = "GET", path, navigation = false, body, headers }) {
     const id = `${this.prefix}-${++this.count}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -60,7 +60,7 @@ class KernelChannel {
       );
       this.pending.set(id, { resolve, reject, timer });
       try {
-        this.model.send({ kind, id, method, path, navigation, headers }, undefined, body ? [body] : []);
+        this.model.send({ type, id, method, path, navigation, headers }, undefined, body ? [body] : []);
       } catch {
         // The widget manager refuses to send once the kernel has gone.
         this.settle(id, new Error("the kernel is not running; restart it and run the cell again"));
@@ -88,7 +88,7 @@ class KernelChannel {
    */
   onMessage(msg, buffers) {
     // Another view's replies have ids this one never made: settle ignores them.
-    if (msg?.kind !== "response" || typeof msg.id !== "string") return;
+    if (msg?.type !== "response" || typeof msg.id !== "string") return;
     if (msg.cancelled) this.settle(msg.id, null);
     else if (msg.error) this.settle(msg.id, new Error(msg.error));
     else
@@ -633,7 +633,7 @@ class DatasetteView {
     const path = this.history[this.index] ?? this.model.get("path");
     this.showError("");
     try {
-      const response = await this.kernel.request({ kind: "database", path });
+      const response = await this.kernel.request({ type: "database", path });
       if (response) saveFile(response.body, downloadName(response) || "database.db");
     } catch (error) {
       this.showError(`Could not download the database: ${/** @type {Error} */ (error).message}`);
@@ -767,12 +767,12 @@ class DatasetteView {
    */
   async onFrameMessage(message) {
     switch (message.type) {
-      case "navigate":
+      case "visit":
         if (typeof message.path === "string" && message.path.startsWith("/")) {
           this.go(message.path, undefined, {
             method: String(message.method || "GET"),
             body: message.body instanceof ArrayBuffer ? message.body : undefined,
-            contentType: typeof message.contentType === "string" ? message.contentType : undefined,
+            contentType: typeof message.content_type === "string" ? message.content_type : undefined,
           });
         }
         break;
@@ -806,7 +806,7 @@ class DatasetteView {
         // A path on Datasette only: not "//host/…", which is another host's URL.
         if (typeof message.path === "string" && /^\/(?!\/)/.test(message.path)) {
           this.record(message.path, message.replace ? this.index : undefined);
-          this.model.send({ kind: "location", path: message.path });
+          this.model.send({ type: "location", path: message.path });
         }
         break;
     }
@@ -842,7 +842,7 @@ class DatasetteView {
   /** @param {any} message */
   onModelMessage(message) {
     // The kernel asks to navigate when Python sets `.path`.
-    if (message?.kind === "navigate" && typeof message.path === "string") this.go(message.path);
+    if (message?.type === "navigate" && typeof message.path === "string") this.go(message.path);
   }
 
   /**

@@ -20,7 +20,7 @@ BAIT = (
     b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
     b"<script>for (const w of [parent, top]) {"
     b"w.postMessage({type: 'fetch', id: 1, method: 'GET', path: '/fixtures.db'}, '*');"
-    b"w.postMessage({type: 'navigate', path: '/fixtures.db'}, '*');}</script>"
+    b"w.postMessage({type: 'visit', path: '/fixtures.db'}, '*');}</script>"
 )
 
 

@@ -26,7 +26,7 @@ REAL_LOCATION = 'window["loc" + "ation"]'
 IMITATE = (
     "for (const w of [window.parent, window.top]) {"
     "w.postMessage({type: 'fetch', id: 1, method: 'GET', path: '/'}, '*');"
-    "w.postMessage({type: 'navigate', path: '/-/versions.json'}, '*');"
+    "w.postMessage({type: 'visit', path: '/-/versions.json'}, '*');"
     "w.postMessage({type: 'connect'}, '*');"
     "w.postMessage({type: 'open', html: '<p>forged</p>'}, '*');"
     "}"

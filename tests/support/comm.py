@@ -42,8 +42,8 @@ def from_browser(widget, content, buffers=()):
 
 async def replies(comm, count=1, timeout=10):
     async def wait():
-        while len([c for c, _ in comm.custom() if c.get("kind") == "response"]) < count:
+        while len([c for c, _ in comm.custom() if c.get("type") == "response"]) < count:
             await asyncio.sleep(0.01)
 
     await asyncio.wait_for(wait(), timeout)
-    return [(c, b) for c, b in comm.custom() if c.get("kind") == "response"]
+    return [(c, b) for c, b in comm.custom() if c.get("type") == "response"]

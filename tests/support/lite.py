@@ -30,7 +30,7 @@ class StaticServer:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__).with_name("static_server.py")), str(self.port), str(directory)],
+            [sys.executable, str(Path(__file__).with_name("files_server.py")), str(self.port), str(directory)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -54,8 +54,12 @@ class RequestLog:
     def __init__(self, context):
         self.urls: list[str] = []
         self.refused: list[str] = []
+        #: URLs answered by a server, not by JupyterLite's service worker (whose own request
+        #: for the same URL is then in `urls` as well).
+        self.from_network: list[str] = []
         context.on("request", lambda request: self.urls.append(request.url))
         context.on("requestfailed", self._failed)
+        context.on("response", lambda response: response.from_service_worker or self.from_network.append(response.url))
 
     def _failed(self, request) -> None:
         if request.failure == BLOCKED_BY_POLICY:

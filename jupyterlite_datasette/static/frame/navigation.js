@@ -28,12 +28,13 @@ function scrollToFragment(hash) {
 }
 
 /**
+ * Ask the view to show `path` (a link, a form, a location change): it asks the kernel.
  * @param {string} method
  * @param {string} path
  * @param {{body?: ArrayBuffer, contentType?: string}} [payload]
  */
-function navigate(method, path, payload = {}) {
-  post({ type: "navigate", method, path, ...payload }, payload.body ? [payload.body] : []);
+function visit(method, path, { body, contentType } = {}) {
+  post({ type: "visit", method, path, body, content_type: contentType }, body ? [body] : []);
 }
 
 /**
@@ -45,7 +46,7 @@ function followUrl(url, started) {
   startedAt = started;
   if (url.origin === INTERNAL) {
     if (url.hash && pathOf(url) === currentPath) moveToFragment(url.hash);
-    else navigate("GET", pathOf(url));
+    else visit("GET", pathOf(url));
   } else if (url.protocol === "http:" || url.protocol === "https:") {
     post({ type: "external", url: url.href });
   }
@@ -154,7 +155,7 @@ async function submitForm(form, submitter, started) {
       ? new Response(data)
       : new Response(new URLSearchParams(/** @type {any} */ (data)));
   const contentType = encoded.headers.get("content-type") || "";
-  navigate(method, pathOf(url), { body: await encoded.arrayBuffer(), contentType });
+  visit(method, pathOf(url), { body: await encoded.arrayBuffer(), contentType });
 }
 
 /**
