@@ -234,7 +234,6 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
 
     # An exception in the kernel's handler is shown in the widget.
     nb.run_cell(5)
-    nb.page.wait_for_timeout(300)
     frame.locator("a[href='/fixtures/facetable']").first.click()
     error = widget.locator(".jld-error")
     error.wait_for()

@@ -21,9 +21,9 @@ def visit(nb: NotebookPage, path: str) -> None:
 
 def expect_own_document(nb: NotebookPage) -> None:
     """The page frame holds the widget's own document: its script is there, on its internal origin."""
-    nb.page.wait_for_timeout(200)
-    origin = nb.frame().locator("html").get_attribute("data-internal-origin", timeout=10_000)
-    assert origin == "http://localhost"
+    own = nb.frame().locator("html[data-internal-origin]")
+    own.wait_for(state="attached", timeout=10_000)
+    assert own.get_attribute("data-internal-origin") == "http://localhost"
 
 
 def expect_widget_works(nb: NotebookPage) -> None:
