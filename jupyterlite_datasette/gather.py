@@ -133,21 +133,20 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str, Origin]:
     if is_url(source):
         # Each download in a folder of its own: two URLs may end in the same name.
         path = download(source, Path(tempfile.mkdtemp(dir=workdir)))
-        kind = "table" if tabular_format(path) else "sqlite"
-        return kind, path if kind == "table" else sqlite_database(path, shown), shown, Origin("download")
+        if tabular_format(path):
+            return "table", path, shown, Origin("imported")
+        return "sqlite", checked_sqlite(path, shown), shown, Origin("download")
     given = readable_file(source)
-    origin = Origin("drive", drive_file=given) if on_drive(given) else OPENED_IN_PLACE
     if tabular_format(given):
-        return "table", kernel_local(given), shown, origin
-    return "sqlite", sqlite_database(given, shown), shown, origin
+        return "table", kernel_local(given), shown, Origin("imported")
+    origin = Origin("drive", drive_file=given) if on_drive(given) else OPENED_IN_PLACE
+    return "sqlite", checked_sqlite(kernel_local(given), shown), shown, origin
 
 
-def sqlite_database(path: str | os.PathLike, shown: str | None = None) -> Path:
-    """The SQLite file to open for `path`, made absolute and checked (errors name it `shown`, by
-    default as given): in JupyterLite a kernel-local copy of a file on /drive, made before the
-    checks, since reading even the header of a file on /drive fetches all of it."""
-    shown = shown or str(path)
-    local = kernel_local(readable_file(path, shown))
+def checked_sqlite(local: Path, shown: str) -> Path:
+    """`local` (kernel-local: in JupyterLite a copy of a file on /drive is made before the
+    checks, since reading even the header of a file there fetches all of it) if it is a
+    SQLite database SQLite can read; else one error naming `shown`."""
     sqlite_header(local, shown)
     sqlite_opens(local, shown)
     return local

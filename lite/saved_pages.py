@@ -24,10 +24,9 @@ from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
 
 #: With no browser, the kernel takes each widget's snapshot itself, two seconds after it
-#: is shown (SNAPSHOT_UNSHOWN_AFTER in widget.py): waited for this long at most.
+#: is shown (SNAPSHOT_UNSHOWN_AFTER in widget.py), as an update of the output it displayed
+#: beside the widget: waited for this long at most.
 SNAPSHOT_WAIT = 30.0
-#: How the output beside a widget reads until its snapshot is taken (snapshot.placeholder).
-PLACEHOLDER = 'class="jld-snapshot-note">Datasette widget at '
 #: Seconds a cell may take at build time.
 CELL_TIMEOUT = 120
 
@@ -41,14 +40,19 @@ def with_saved_pages(notebook: NotebookNode, database: Path) -> NotebookNode | N
     """`notebook` with each widget's snapshot as its only outputs, run beside a copy of
     `database`; None if a cell fails in CPython (one that needs a plugin the build lacks)."""
     nb = copy.deepcopy(notebook)
-    #: display_id -> the outputs showing it; the snapshot arrives as an update of its display,
-    #: sent after its cell has finished (nbclient, which keeps only a cell's own messages, misses it).
+    #: display_id -> the outputs showing it. The snapshot arrives as an update of its display,
+    #: sent once its cell has finished, so every message is read here: nbclient and
+    #: execute_interactive keep only the running cell's own, and would miss it.
     displays: dict[str, list[NotebookNode]] = {}
+    #: The displays updated since they were shown.
+    updated: set[str] = set()
 
     def keep(outputs: list, msg: dict) -> None:
         if msg["msg_type"] == "update_display_data":
-            for output in displays.get(msg["content"]["transient"]["display_id"], []):
+            display_id = msg["content"]["transient"]["display_id"]
+            for output in displays.get(display_id, []):
                 output["data"] = msg["content"]["data"]
+            updated.add(display_id)
             return
         if msg["msg_type"] not in ("display_data", "execute_result", "stream", "error"):
             return
@@ -66,13 +70,18 @@ def with_saved_pages(notebook: NotebookNode, database: Path) -> NotebookNode | N
                 if cell.cell_type != "code":
                     continue
                 cell.outputs = []
-                reply = client.execute_interactive(
-                    cell.source, timeout=CELL_TIMEOUT, output_hook=lambda msg, outputs=cell.outputs: keep(outputs, msg)
-                )
-                if reply["content"]["status"] != "ok":
+                msg_id = client.execute(cell.source)
+                while True:
+                    msg = client.get_iopub_msg(timeout=CELL_TIMEOUT)
+                    own = msg["parent_header"].get("msg_id") == msg_id
+                    if own and msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                        break
+                    keep(cell.outputs if own else [], msg)
+                if any(output.output_type == "error" for output in cell.outputs):
                     return None
+            snapshots = {display_id for display_id, shown in displays.items() if any(map(is_snapshot, shown))}
             deadline = time.monotonic() + SNAPSHOT_WAIT
-            while any(PLACEHOLDER in str(output["data"].get("text/html", "")) for output in _all(displays)):
+            while snapshots - updated:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
@@ -88,7 +97,3 @@ def with_saved_pages(notebook: NotebookNode, database: Path) -> NotebookNode | N
             cell.execution_count = None
             cell.outputs = [output for output in cell.outputs if is_snapshot(output)]
     return nb
-
-
-def _all(displays: dict[str, list[NotebookNode]]) -> list[NotebookNode]:
-    return [output for outputs in displays.values() for output in outputs]

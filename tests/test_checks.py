@@ -4,18 +4,25 @@ import pytest
 
 from jupyterlite_datasette.checks import metadata_file
 from jupyterlite_datasette.errors import DatabaseFileError, MetadataFileError
-from jupyterlite_datasette.gather import sqlite_database
+from jupyterlite_datasette.gather import local_copy
 
 
-def test_sqlite_file_makes_the_path_absolute(fixtures_db, monkeypatch):
+def sqlite_database(path, workdir):
+    """The SQLite file the widget opens for `path`, as it is checked when named as a source."""
+    kind, opened, _, _ = local_copy(path, workdir)
+    assert kind == "sqlite"
+    return opened
+
+
+def test_sqlite_file_makes_the_path_absolute(fixtures_db, monkeypatch, tmp_path):
     monkeypatch.chdir(fixtures_db.parent)
-    assert sqlite_database("fixtures.db") == fixtures_db.absolute()
+    assert sqlite_database("fixtures.db", tmp_path) == fixtures_db.absolute()
 
 
 def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
     link = tmp_path / "nickname.db"
     link.symlink_to(fixtures_db)
-    assert sqlite_database(link).name == "nickname.db"
+    assert sqlite_database(link, tmp_path).name == "nickname.db"
 
 
 @pytest.mark.parametrize(
@@ -35,16 +42,16 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
 def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expected):
     bad = make(tmp_path / "bad.db")
     with pytest.raises(DatabaseFileError) as info:
-        sqlite_database(bad)
+        sqlite_database(bad, tmp_path)
     message = str(info.value)
     assert expected in message
     assert str(bad) in message
     assert "\n" not in message
 
 
-def test_sqlite_file_does_not_touch_the_file(fixtures_copy):
+def test_sqlite_file_does_not_touch_the_file(fixtures_copy, tmp_path):
     before = fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns
-    sqlite_database(fixtures_copy)
+    sqlite_database(fixtures_copy, tmp_path)
     assert (fixtures_copy.read_bytes(), fixtures_copy.stat().st_mtime_ns) == before
     assert not fixtures_copy.with_name("fixtures.db-journal").exists()
 
