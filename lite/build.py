@@ -5,25 +5,26 @@
     python lite/build.py --output DIR
     python lite/build.py --plugin datasette-vega --plugin datasette-cluster-map
 
-Plugins (`--plugin NAME`, pinned in versions.toml's [plugins], or NAME==VERSION)
-are solved into the site with what they need and installed as the kernel
-starts, so that Datasette finds them by their entry points with no code. The
-plugins versions.toml's [site] offers are in every site, loaded when imported.
+The kernel's part is the package's own `jupyter lite build` addon
+(jupyterlite_datasette/site_build), as in anyone's site: Pyodide from the npm
+registry, every wheel solved by uv into the site, this package and the plugins
+installed as the kernel starts. What this script adds is the demo: the notebooks
+(saved with their widgets' first pages) and the flights database as contents,
+the pins of versions.toml, the plugins every site of ours offers, and no PyPI
+fallback, so no request leaves the host at run time.
 
-Offline (the default): Pyodide comes from the `pyodide` npm package at the
-version the kernel expects, every wheel is solved by uv into the site at build
-time, and the PyPI fallback is off, so no request leaves the host at run time.
+Plugins (`--plugin NAME`, pinned in versions.toml's [plugins], or NAME==VERSION)
+are loaded as the kernel starts, so that Datasette finds them by their entry
+points with no code. Those versions.toml's [site] offers are loaded when imported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
-import tarfile
 import tomllib
 from pathlib import Path
 
@@ -35,24 +36,10 @@ CACHE = LITE / ".cache"
 VERSIONS = tomllib.loads((LITE / "versions.toml").read_text())
 PYODIDE_VERSION = VERSIONS["pyodide"]["version"]
 PYODIDE_CDN = f"https://cdn.jsdelivr.net/pyodide/v{PYODIDE_VERSION}/full/pyodide.mjs"
-#: The files of Pyodide's core a kernel loads; its packages come from our lock.
-PYODIDE_CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
 #: Rows of the flights table in the site's demo database (the first N, real).
 DEMO_FLIGHTS = 50_000
 KERNEL_PLUGIN = "@jupyterlite/pyodide-kernel-extension:kernel"
 PYODIDE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
-#: Packages the site's kernel does without: what their dependents declare but never import
-#: in a notebook kernel. Each one is bytes every visitor would download and unpack first.
-LEFT_OUT = [
-    # The kernel ships its own stand-ins for these.
-    "widgetsnbextension", "jupyterlab-widgets",
-    # Datasette never imports them at run time.
-    "pip", "setuptools",
-    # Datasette's server (`datasette serve` and its reloader), not its pages.
-    "uvicorn", "hupper",
-    # IPython's terminal front end.
-    "prompt-toolkit",
-]
 
 sys.path.insert(0, str(LITE))
 from make_demo_db import build as build_demo_db
@@ -61,54 +48,6 @@ from saved_pages import with_saved_pages
 
 def run(*args: str, **kwargs) -> None:
     subprocess.run(args, check=True, **kwargs)
-
-
-def pyodide_package() -> Path:
-    """The `pyodide` npm package, unpacked into the cache."""
-    unpacked = CACHE / f"pyodide-{PYODIDE_VERSION}"
-    if not (unpacked / "package" / "pyodide.mjs").exists():
-        CACHE.mkdir(parents=True, exist_ok=True)
-        run("npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent", cwd=CACHE)
-        with tarfile.open(CACHE / f"pyodide-{PYODIDE_VERSION}.tgz") as tar:
-            tar.extractall(unpacked, filter="data")
-    return unpacked / "package"
-
-
-def seed_lock(pyodide_lock: Path) -> dict:
-    """Pyodide's lock with no packages, so uv solves every one into the site.
-
-    Pyodide's own packages point at files that exist only on its CDN, and
-    pyodide-lock wants `info.version` and no other top-level keys.
-    """
-    lock = json.loads(pyodide_lock.read_text())
-    info = dict(lock["info"])
-    info.setdefault("version", PYODIDE_VERSION)
-    return {"info": info, "packages": {}}
-
-
-def pure_python_wheels(destination: Path) -> None:
-    """PyYAML and MarkupSafe have no wasm wheels: build their pure-Python fallbacks."""
-    kernel = VERSIONS["kernel"]
-    builds = [
-        (f"pyyaml=={kernel['pyyaml']}", {"PYYAML_FORCE_LIBYAML": "0"}),
-        # A C compiler that fails makes MarkupSafe's setup fall back to pure Python.
-        (f"markupsafe=={kernel['markupsafe']}", {"CC": "/bin/false"}),
-    ]
-    for spec, env in builds:
-        name = spec.split("==")[0]
-        if any(destination.glob(f"{name}-*-py3-none-any.whl")):
-            continue
-        run(
-            # Only the package itself from source: its build tools (Cython, setuptools) as wheels.
-            sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-binary", name,
-            spec, "-w", str(destination), env={**os.environ, **env},
-        )
-
-
-def this_package_wheel(destination: Path) -> None:
-    for old in destination.glob("jupyterlite_datasette-*.whl"):
-        old.unlink()
-    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(ROOT), "-w", str(destination))
 
 
 def contents(destination: Path) -> None:
@@ -146,69 +85,34 @@ def plugin_spec(plugin: str) -> str:
 
 
 def lite_config(content: Path, plugins: list[str]) -> dict:
-    kernel = VERSIONS["kernel"]
     plugin_specs = [plugin_spec(plugin) for plugin in plugins]
     offered = [plugin_spec(plugin) for plugin in VERSIONS["site"]["offered"] if plugin not in plugins]
     return {
-        "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True},
-        "PyodideLockAddon": {
-            "enabled": True,
-            "specs": [
-                "jupyterlite-datasette",
-                *(f"{name}=={version}" for name, version in kernel.items()),
-                *plugin_specs,
-                *offered,
-            ],
-            "excludes_extra": [*LEFT_OUT],
-            # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette`
-            # works with no %pip cell (a magic has no import to detect); plugins
-            # too, which nothing imports by name: Datasette finds their entry points.
-            "prefetch_extra": ["jupyterlite-datasette", *(spec.split("==")[0] for spec in plugin_specs)],
-        },
+        # The cache outlives the build folder, so that Pyodide and the wheels are made once.
+        "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True, "cache_dir": str(CACHE / "jupyterlite")},
+        "DatasetteAddon": {"plugins": plugin_specs},
+        # In the lock, not loaded until a notebook imports them.
+        "PyodideLockAddon": {"specs": [*(f"{name}=={version}" for name, version in VERSIONS["kernel"].items()), *offered]},
     }
 
 
 def build(output: Path, online: bool, plugins: list[str] = ()) -> Path:
     lite_dir = CACHE / "lite-dir"
     shutil.rmtree(lite_dir, ignore_errors=True)
-    pyodide_dir = lite_dir / "static" / "pyodide"
-    wheels_dir = lite_dir / "static" / "pyodide-lock"
-    pyodide_dir.mkdir(parents=True)
-    wheels_dir.mkdir(parents=True)
-
-    package = pyodide_package()
-    if not online:
-        for name in PYODIDE_CORE:
-            shutil.copy(package / name, pyodide_dir)
-    (pyodide_dir / "pyodide-lock.json").write_text(json.dumps(seed_lock(package / "pyodide-lock.json")))
-
-    wheel_cache = CACHE / "wheels"
-    wheel_cache.mkdir(parents=True, exist_ok=True)
-    pure_python_wheels(wheel_cache)
-    this_package_wheel(wheel_cache)
-    for wheel in wheel_cache.glob("*.whl"):
-        shutil.copy(wheel, wheels_dir)
-
     content = lite_dir / "content"
     contents(content)
-
-    site_config = json.loads((LITE / "jupyter-lite.json").read_text())
-    kernel_settings = site_config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
-    # Set explicitly: an incremental build can drop it, and the kernel would
-    # then load Pyodide from the CDN without a word.
-    kernel_settings["pyodideUrl"] = PYODIDE_CDN if online else "./static/pyodide/pyodide.mjs"
-    (lite_dir / "jupyter-lite.json").write_text(json.dumps(site_config, indent=2))
+    shutil.copy(LITE / "jupyter-lite.json", lite_dir / "jupyter-lite.json")
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content, list(plugins)), indent=2))
 
     shutil.rmtree(output, ignore_errors=True)
-    env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
-    run(
-        sys.executable, "-m", "jupyter", "lite", "build",
-        "--lite-dir", str(lite_dir), "--output-dir", str(output), "--pyodide-lock",
-        cwd=lite_dir, env=env,
-    )
+    run(sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(output),
+        cwd=lite_dir)
     if online:
-        # The pyodide addon points at the local copy whenever one is configured.
+        # Pyodide's core from its CDN; the site's own lock and wheels stay.
+        pyodide = output / "static" / "pyodide"
+        for path in pyodide.iterdir():
+            if path.name != "pyodide-lock.json":
+                path.unlink()
         config_path = output / "jupyter-lite.json"
         config = json.loads(config_path.read_text())
         config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"] = PYODIDE_CDN

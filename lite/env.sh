@@ -5,11 +5,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PYTHON="${PYTHON:-python3}"
 
-if ! command -v npm >/dev/null; then
-  # The site build fetches Pyodide from the npm registry.
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
-fi
 if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
@@ -22,5 +17,5 @@ pins = tomllib.loads(pathlib.Path("'"$ROOT"'/lite/versions.toml").read_text())["
 print(" ".join(f"{name}=={version}" for name, version in pins.items()))
 ')"
 # shellcheck disable=SC2086
-"$VENV/bin/python" -m pip install --quiet -e "$ROOT[test]" $BUILD_PINS
+"$VENV/bin/python" -m pip install --quiet -e "$ROOT[test,lite]" $BUILD_PINS
 export PATH="$VENV/bin:$PATH"

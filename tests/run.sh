@@ -2,10 +2,15 @@
 # The whole test suite, from a fresh machine: installs what it needs, lints and type-checks, then runs pytest.
 # Extra arguments go to pytest, e.g. `bash tests/run.sh -k magic`.
 set -euo pipefail
-if ! command -v chromium >/dev/null; then
-  # The browser tests drive Debian's Chromium (Playwright never downloads one here).
+# The browser tests drive Debian's Chromium (Playwright never downloads one here); the
+# type check and the script-rewrite tests run in Node.
+MISSING=""
+command -v chromium >/dev/null || MISSING="chromium"
+command -v npm >/dev/null || MISSING="$MISSING npm"
+if [ -n "$MISSING" ]; then
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $MISSING >/dev/null
 fi
 source "$(dirname "${BASH_SOURCE[0]}")/../lite/env.sh"
 cd "$ROOT"

@@ -1,0 +1,205 @@
+"""The `jupyterlite.addon.v0` addon: Datasette and the widget in a site's Pyodide kernel.
+
+With this package in a site's build environment, `jupyter lite build` gives a kernel in
+which `%load_ext jupyterlite_datasette` works at once, with no `%pip` and no request to
+any host but the site's. The addon does not solve or copy wheels itself; it asks
+jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
+`jupyter_lite_config.json` would set them), and makes what they cannot find:
+
+- Pyodide's core files, at the version the kernel expects, from the npm registry, when
+  the site has no Pyodide of its own: the kernel would otherwise load them from a CDN;
+- a wheel of this package as installed here, and pure-Python wheels of PyYAML and
+  MarkupSafe (PyPI has none for Pyodide), at the versions installed here;
+- the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
+  and ipywidgets at the versions whose front ends the site carries (a mismatch is
+  "No version of module anywidget is registered"), and what the kernel never imports
+  left out.
+
+Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import json
+from pathlib import Path
+
+from doit.exceptions import TaskFailed
+from jupyterlite_core.addons.base import BaseAddon
+from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+from packaging.requirements import InvalidRequirement, Requirement
+from traitlets import Bool, List, Unicode
+
+from . import pyodide_core, wheels
+
+DISTRIBUTION = "jupyterlite-datasette"
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+LOCK_ADDON = "jupyterlite-pyodide-kernel-lock"
+PYODIDE_ADDON = "jupyterlite-pyodide-kernel-pyodide"
+#: Front ends the site's build copies from this environment, whose kernel halves must match.
+FRONT_END_PAIRS = ("anywidget", "ipywidgets")
+#: What the kernel does without: declared by its packages' dependents but never imported in
+#: a notebook kernel. Each is bytes every visitor would download and unpack first.
+LEFT_OUT = (
+    # jupyterlite-pyodide-kernel ships its own stand-ins for these.
+    "widgetsnbextension",
+    "jupyterlab-widgets",
+    # Datasette never imports them at run time.
+    "pip",
+    "setuptools",
+    # Datasette's server (`datasette serve` and its reloader), not its pages.
+    "uvicorn",
+    "hupper",
+    # IPython's terminal front end.
+    "prompt-toolkit",
+)
+#: What the lock solve needs in this environment, and where it comes from.
+BUILD_TOOLS = {"pyodide_lock": "pyodide-lock[uv]", "uv": "uv"}
+
+
+class DatasetteAddon(BaseAddon):
+    """Put jupyterlite-datasette into the site's Pyodide kernel, with all it needs offline."""
+
+    __all__ = ("pre_init", "init", "post_init")
+
+    enabled = Bool(True, help="Put jupyterlite-datasette into the site's Pyodide kernel").tag(config=True)
+    plugins = List(
+        Unicode(),
+        help="Datasette plugins (PEP 508 requirements) solved into the site and installed as the kernel "
+        "starts, so that Datasette finds them by their entry points with no code",
+    ).tag(config=True)
+    npm_registry = Unicode("https://registry.npmjs.org/", help="Where Pyodide's npm package is fetched from").tag(
+        config=True
+    )
+
+    @property
+    def work_dir(self) -> Path:
+        return self.manager.cache_dir / DISTRIBUTION
+
+    @property
+    def wheel_dir(self) -> Path:
+        return self.work_dir / "wheels"
+
+    @property
+    def pyodide_dir(self) -> Path:
+        """The folder given to the pyodide addon, laid out as its distribution tarballs are."""
+        return self.work_dir / f"pyodide-{PYODIDE_VERSION}" / "pyodide"
+
+    @property
+    def pyodide_packages_file(self) -> Path:
+        """Pyodide's own packages, by name, with their versions (outside what the site gets)."""
+        return self.pyodide_dir.parent / "own-packages.json"
+
+    @property
+    def bundles_pyodide(self) -> bool:
+        """Whether this addon supplies Pyodide: only when the site has none of its own."""
+        return self.manager._addons[PYODIDE_ADDON].pyodide_url == str(self.pyodide_dir)
+
+    # The other addons are reached through the manager, as the lock addon reaches the
+    # pyodide addon: their traits are read when they gather their tasks, after ours.
+
+    def pre_init(self, manager):
+        if not self.enabled:
+            return
+        missing = [name for name in (LOCK_ADDON, PYODIDE_ADDON) if name not in manager._addons]
+        if missing:
+            yield self._failure(
+                "kernel-addons",
+                "jupyterlite-pyodide-kernel's addons are missing from this build environment "
+                f"({', '.join(missing)}): pip install 'jupyterlite-datasette[lite]'",
+            )
+            return
+        pyodide = manager._addons[PYODIDE_ADDON]
+        # Set now: the pyodide addon reads it when it gathers its post_init tasks.
+        if not (pyodide.pyodide_url or pyodide.well_known_pyodide.exists()):
+            pyodide.pyodide_url = str(self.pyodide_dir)
+
+    def init(self, manager):
+        if not self.enabled or LOCK_ADDON not in manager._addons:
+            return
+        missing = [extra for module, extra in BUILD_TOOLS.items() if importlib.util.find_spec(module) is None]
+        if missing:
+            yield self._failure(
+                "build-tools",
+                f"the site's lock is solved by {' and '.join(missing)}, missing from this build environment: "
+                "pip install 'jupyterlite-datasette[lite]'",
+            )
+        for spec in self.plugins:
+            try:
+                Requirement(spec)
+            except InvalidRequirement as error:
+                yield self._failure(
+                    f"plugin:{spec}",
+                    f"DatasetteAddon.plugins: {spec!r} is not a requirement ({error}); write NAME or NAME==VERSION",
+                )
+        if self.bundles_pyodide:
+            core = self.pyodide_dir / "pyodide"
+            made = [
+                *(core / name for name in (*pyodide_core.CORE_FILES, pyodide_core.LOCK)),
+                self.pyodide_packages_file,
+            ]
+            yield self.task(
+                name="pyodide",
+                doc=f"fetch Pyodide {PYODIDE_VERSION}'s core files from the npm registry",
+                actions=[
+                    (
+                        pyodide_core.fetch_pyodide_core,
+                        [PYODIDE_VERSION, self.npm_registry, core, self.pyodide_packages_file],
+                    )
+                ],
+                targets=made,
+                # A version's files never change (the registry's digest vouches for them).
+                uptodate=[lambda: all(path.exists() for path in made)],
+            )
+        package_files = [path for path in PACKAGE_DIR.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+        version = importlib.metadata.version(DISTRIBUTION)
+        yield self.task(
+            name="wheel:" + DISTRIBUTION,
+            doc="a wheel of jupyterlite-datasette as installed in this environment",
+            actions=[(wheels.installed_package_wheel, [DISTRIBUTION, PACKAGE_DIR, self.wheel_dir])],
+            file_dep=package_files,
+            targets=[self.wheel_dir / wheels.wheel_name(DISTRIBUTION, version)],
+        )
+        for distribution in wheels.PURE_PYTHON_BUILDS:
+            version = importlib.metadata.version(distribution)
+            yield self.task(
+                name=f"wheel:{distribution}",
+                doc=f"{distribution} {version} without its C extension, which Pyodide cannot load",
+                actions=[(wheels.pure_python_wheel, [distribution, version, self.wheel_dir])],
+                uptodate=[lambda d=distribution, v=version: wheels.has_wheel(self.wheel_dir, d, v)],
+            )
+
+    def post_init(self, manager):
+        """Ask the lock addon for this package's kernel (read by it when it gathers post_build)."""
+        if not self.enabled or LOCK_ADDON not in manager._addons:
+            return
+        lock = manager._addons[LOCK_ADDON]
+        specs = [
+            f"{DISTRIBUTION}=={importlib.metadata.version(DISTRIBUTION)}",
+            *(f"{name}=={importlib.metadata.version(name)}" for name in (*FRONT_END_PAIRS, *wheels.PURE_PYTHON_BUILDS)),
+            *self.plugins,
+        ]
+        if self.bundles_pyodide:
+            # The kernel installs with micropip, which Pyodide's own lock no longer lists here.
+            own = json.loads(self.pyodide_packages_file.read_text())
+            specs.append(f"micropip=={own['micropip']}")
+        lock.enabled = True
+        # No Python 3.14 is downloaded to solve for Pyodide: every wheel is prebuilt.
+        options = dict(lock.pyodide_lock_uv_options)
+        options["extra_uv_args"] = [*options.get("extra_uv_args", []), "--no-python-downloads"]
+        lock.pyodide_lock_uv_options = options
+        lock.specs = (*lock.specs, *specs)
+        lock.wheels = (*lock.wheels, str(self.wheel_dir))
+        lock.excludes_extra = (*lock.excludes_extra, *LEFT_OUT)
+        # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette` works with no
+        # %pip cell (a magic has no import to detect); plugins too, which nothing imports by
+        # name: Datasette finds their entry points.
+        lock.prefetch_extra = (*lock.prefetch_extra, DISTRIBUTION, *(Requirement(spec).name for spec in self.plugins))
+        yield from ()
+
+    def _failure(self, name: str, message: str) -> dict:
+        """A task that fails the build with `message`: a task, since doit reports and stops on it."""
+        return self.task(
+            name=f"refused:{name}", doc=message, actions=[lambda: TaskFailed(f"jupyterlite-datasette: {message}")]
+        )

@@ -1,0 +1,93 @@
+"""The wheels a site's lock solve cannot find on PyPI for Pyodide, made at build time."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+#: Stamped on every file, so the same files make the same wheel.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+WHEEL_FILE = "Wheel-Version: 1.0\nGenerator: jupyterlite-datasette\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+#: Packages with C extensions and no wasm wheel, whose setup falls back to pure Python
+#: when told to: what to set in the environment of their build for that.
+PURE_PYTHON_BUILDS = {
+    "pyyaml": {"PYYAML_FORCE_LIBYAML": "0"},
+    # A C compiler that fails makes MarkupSafe's setup fall back to pure Python.
+    "markupsafe": {"CC": shutil.which("false") or "/bin/false"},
+}
+
+
+def wheel_name(distribution: str, version: str) -> str:
+    return f"{distribution.replace('-', '_')}-{version}-py3-none-any.whl"
+
+
+def installed_package_wheel(distribution: str, package_dir: Path, destination: Path) -> None:
+    """A wheel of `distribution` as it is installed here (from PyPI or editable alike),
+    so that the kernel runs exactly the code and metadata of the build environment.
+    It is `destination / wheel_name(distribution, version)`."""
+    dist = importlib.metadata.distribution(distribution)
+    version = dist.version
+    dist_info = f"{distribution.replace('-', '_')}-{version}.dist-info"
+    files: dict[str, bytes] = {}
+    for path in sorted(package_dir.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            files[f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"] = path.read_bytes()
+    for name in ("METADATA", "entry_points.txt"):
+        text = dist.read_text(name)
+        if text is not None:
+            files[f"{dist_info}/{name}"] = text.encode()
+    for license_file in dist.metadata.get_all("License-File") or []:
+        text = dist.read_text(f"licenses/{license_file}")
+        if text is not None:
+            files[f"{dist_info}/licenses/{license_file}"] = text.encode()
+    files[f"{dist_info}/WHEEL"] = WHEEL_FILE.encode()
+    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
+    files[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
+
+    destination.mkdir(parents=True, exist_ok=True)
+    for old in destination.glob(wheel_name(distribution, "*")):
+        old.unlink()
+    wheel = destination / wheel_name(distribution, version)
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+
+
+def pure_python_wheel(distribution: str, version: str, destination: Path) -> None:
+    """Build `distribution` at `version` from its source without its C extension."""
+    subprocess.run(
+        # Only the package itself from source: its build tools (Cython, setuptools) as wheels.
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            distribution,
+            f"{distribution}=={version}",
+            "-w",
+            str(destination),
+        ],
+        check=True,
+        env={**os.environ, **PURE_PYTHON_BUILDS[distribution]},
+    )
+
+
+def has_wheel(destination: Path, distribution: str, version: str) -> bool:
+    """Whether `destination` holds a pure-Python wheel of `distribution` at `version`,
+    spelled as its build spells it (`PyYAML-…` or `pyyaml-…`)."""
+    wanted = wheel_name(distribution, version).lower()
+    return any(path.name.lower() == wanted for path in destination.glob("*.whl"))
+
+
+def _digest(data: bytes) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()

@@ -1,0 +1,82 @@
+"""Someone's own JupyterLite site: the README's steps, and nothing of ours but the package.
+
+In a new virtual environment, `pip install "jupyterlite-datasette[lite]"` (from a wheel of
+this checkout, as PyPI would give it) and a plain `jupyter lite build` of a folder holding a
+notebook and a database of its own; then the site in Chromium, served from 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
+from support.lite import ROOT, StaticServer, expect_only_local_requests
+
+pytestmark = pytest.mark.browser
+
+CELLS = ["%load_ext jupyterlite_datasette", "%datasette birds.db"]
+
+
+def run(*args, cwd: Path | None = None) -> None:
+    subprocess.run([str(arg) for arg in args], check=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("own-site")
+    run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", ROOT, "-w", folder / "dist")
+    (wheel,) = (folder / "dist").glob("jupyterlite_datasette-*.whl")
+    venv = folder / "venv"
+    run(sys.executable, "-m", "venv", venv)
+    # The README's two steps for an existing site.
+    run(venv / "bin" / "pip", "install", "--quiet", f"{wheel}[lite]")
+    site = folder / "site"
+    # `files/` is where `jupyter lite build` looks for a site's contents unless told otherwise.
+    content = site / "files"
+    content.mkdir(parents=True)
+    with sqlite3.connect(content / "birds.db") as db:
+        db.execute("create table birds (name text, wingspan_cm integer)")
+        db.executemany("insert into birds values (?, ?)", [("robin", 22), ("grey heron", 185), ("wren", 15)])
+    db.close()
+    write_notebook(content / "birds.ipynb", CELLS, PYODIDE_KERNEL)
+    run(venv / "bin" / "jupyter", "lite", "build", cwd=site)
+    server = StaticServer(site / "_output")
+    yield server
+    server.stop()
+
+
+def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
+    output = own_site.directory
+    lock = json.loads((output / "static" / "pyodide-lock" / "pyodide-lock.json").read_text())
+    front_end = json.loads((output / "extensions" / "anywidget" / "package.json").read_text())
+    assert lock["packages"]["anywidget"]["version"] == front_end["version"]
+    # This package's own wheel, as installed in the build environment, with its entry points.
+    (wheel,) = (output / "static" / "pyodide-lock").glob("jupyterlite_datasette-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+    assert "jupyterlite_datasette/static/widget.js" in names
+    assert not [name for name in names if "__pycache__" in name]
+    settings = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
+    kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert "jupyterlite-datasette" in kernel["loadPyodideOptions"]["packages"]
+
+
+def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_page):
+    page, log = lite_page
+    nb = NotebookPage(page, f"{own_site.base}/lab/index.html?path=birds.ipynb")
+    nb.run_all()
+    frame = nb.frame()
+    frame.locator("a[href='/birds/birds']").first.click(timeout=180_000)
+    frame.get_by_text("3 rows").wait_for()
+    frame.get_by_text("grey heron").wait_for()
+    nb.go("/birds/birds?_sort_desc=wingspan_cm")
+    expect(frame.locator("td.col-name")).to_have_text(["grey heron", "robin", "wren"])
+    expect_only_local_requests(log, own_site)

@@ -1,0 +1,121 @@
+"""The parts of the `jupyter lite build` addon that need no browser (jupyterlite_datasette/site_build)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.metadata
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+from support.files_server import FilesServer
+
+import jupyterlite_datasette
+from jupyterlite_datasette.site_build import pyodide_core, wheels
+
+PACKAGE_DIR = Path(jupyterlite_datasette.__file__).parent
+
+
+def test_the_package_wheel_is_the_installed_package_with_a_true_record(tmp_path):
+    wheels.installed_package_wheel("jupyterlite-datasette", PACKAGE_DIR, tmp_path)
+    (wheel,) = tmp_path.glob("*.whl")
+    version = importlib.metadata.version("jupyterlite-datasette")
+    assert wheel.name == f"jupyterlite_datasette-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        record = archive.read(f"jupyterlite_datasette-{version}.dist-info/RECORD").decode()
+        for line in record.splitlines():
+            name, digest, size = line.rsplit(",", 2)
+            if not digest:
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert (digest, int(size)) == (f"sha256={expected}", len(data)), name
+    assert "jupyterlite_datasette/static/frame/page.js" in names
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    # pip installs it, and the copy has this package's metadata and entry points.
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
+    )
+    (installed,) = importlib.metadata.distributions(path=[str(target)])
+    assert installed.version == version
+    assert installed.requires == importlib.metadata.requires("jupyterlite-datasette")
+    assert [e.value for e in installed.entry_points if e.group == "jupyterlite.addon.v0"] == [
+        "jupyterlite_datasette.site_build.addon:DatasetteAddon"
+    ]
+
+
+def test_the_same_files_make_the_same_wheel(tmp_path):
+    wheels.installed_package_wheel("jupyterlite-datasette", PACKAGE_DIR, tmp_path / "a")
+    wheels.installed_package_wheel("jupyterlite-datasette", PACKAGE_DIR, tmp_path / "b")
+    (a,), (b,) = (tmp_path / "a").glob("*.whl"), (tmp_path / "b").glob("*.whl")
+    assert a.read_bytes() == b.read_bytes()
+
+
+def npm_package(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return out.getvalue()
+
+
+@pytest.fixture
+def registry(tmp_path):
+    """An npm registry on 127.0.0.1 with one `pyodide` version, whose tarball a test may swap."""
+    lock = {
+        "info": {"arch": "wasm32", "platform": "emscripten_5_0_3", "python": "3.14.2", "version": "314.0.6"},
+        "packages": {"micropip": {"name": "micropip", "version": "0.11.1", "file_name": "micropip.whl"}},
+    }
+    files = {name: f"the file {name}".encode() for name in pyodide_core.CORE_FILES}
+    tarball = npm_package({**files, "pyodide-lock.json": json.dumps(lock).encode(), "README.md": b"not needed"})
+    root = tmp_path / "registry"
+    (root / "pyodide").mkdir(parents=True)
+    (root / "pyodide-314.0.6.tgz").write_bytes(tarball)
+    server = FilesServer(root)
+    integrity = "sha512-" + base64.b64encode(hashlib.sha512(tarball).digest()).decode()
+    dist = {"tarball": server.url("pyodide-314.0.6.tgz"), "integrity": integrity}
+    (root / "pyodide" / "314.0.6").write_text(json.dumps({"name": "pyodide", "dist": dist}))
+    yield server
+    server.stop()
+
+
+def test_pyodide_core_comes_with_a_lock_of_no_packages(registry, tmp_path):
+    core, packages = tmp_path / "core", tmp_path / "own-packages.json"
+    pyodide_core.fetch_pyodide_core("314.0.6", registry.base + "/", core, packages)
+    assert sorted(path.name for path in core.iterdir()) == sorted([*pyodide_core.CORE_FILES, "pyodide-lock.json"])
+    assert (core / "pyodide.asm.wasm").read_bytes() == b"the file pyodide.asm.wasm"
+    lock = json.loads((core / "pyodide-lock.json").read_text())
+    assert lock == {"info": {**lock["info"], "version": "314.0.6"}, "packages": {}}
+    assert json.loads(packages.read_text()) == {"micropip": "0.11.1"}
+
+
+def test_a_tarball_that_does_not_match_its_published_digest_is_refused(registry, tmp_path):
+    (registry.directory / "pyodide-314.0.6.tgz").write_bytes(npm_package({"pyodide.mjs": b"evil()"}))
+    with pytest.raises(pyodide_core.PyodideFetchError, match="does not match its sha512 digest"):
+        pyodide_core.fetch_pyodide_core("314.0.6", registry.base, tmp_path / "core", tmp_path / "own.json")
+    assert not (tmp_path / "core").exists()
+
+
+def test_a_registry_without_the_version_is_one_clear_error(registry, tmp_path):
+    with pytest.raises(pyodide_core.PyodideFetchError, match=r"Pyodide 999\.0\.0: could not fetch it .*/pyodide/999"):
+        pyodide_core.fetch_pyodide_core("999.0.0", registry.base, tmp_path / "core", tmp_path / "own.json")
+
+
+def test_a_plugin_that_is_not_a_requirement_stops_the_build_saying_so(tmp_path):
+    (tmp_path / "jupyter_lite_config.json").write_text(json.dumps({"DatasetteAddon": {"plugins": ["vega charts!"]}}))
+    build = subprocess.run(
+        [sys.executable, "-m", "jupyter", "lite", "build"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert build.returncode != 0
+    assert "DatasetteAddon.plugins: 'vega charts!' is not a requirement" in build.stdout + build.stderr
+    assert not (tmp_path / "_output" / "static" / "pyodide-lock").exists()
