@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from datasette.app import Datasette
 
 from . import transport
+from .datasette_line import JSON_EXTRAS
 from .errors import ExportError
 from .names import inside, safe_file_name
 from .provenance import origin_of
@@ -46,12 +47,17 @@ async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, An
     asked = parse_qsl(parts.query, keep_blank_values=True)
     asked_keys = {key for key, _ in asked}
     added = [(key, value) for key, value in QUERY_ONLY if key not in asked_keys]
+    # `_extra` may be asked for more than once: added unless this one is there already.
+    added += [JSON_EXTRAS["query"]] if JSON_EXTRAS["query"] not in asked else []
     added_keys = {key for key, _ in added}
     response = await transport.request(ds, f"{parts.path}?{urlencode([*asked, *added])}")
     try:
         data = json.loads(response.body) if response.status == 200 else None
     except ValueError:
         data = None
+    # A row page: Datasette 1.0 reports the query that found the row, 0.65 none.
+    if isinstance(data, dict) and "primary_key_values" in data:
+        return None, {}
     reported = data.get("query") if isinstance(data, dict) else None
     if not isinstance(reported, dict) or not isinstance(reported.get("sql"), str):
         return None, {}
@@ -64,7 +70,7 @@ async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
     """Columns and every row of the table or query view at `path`, page after page."""
     parts = urlsplit(json_path(path))
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("_size", "_shape")]
-    query += [("_size", "max"), ("_shape", "arrays")]
+    query += [("_size", "max"), ("_shape", "arrays"), JSON_EXTRAS["columns"]]
     next_path: str | None = f"{parts.path}?{urlencode(query)}"
     columns: list[str] = []
     rows: list[list] = []

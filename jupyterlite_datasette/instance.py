@@ -13,6 +13,7 @@ from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import metadata_file
+from .datasette_line import IS_1_0, metadata_and_config
 from .errors import SettingError
 from .gather import gather
 from .inspect_record import count_in_background
@@ -102,12 +103,14 @@ def build_datasette(
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     register_installed_plugins()
+    metadata_dict, config = metadata_and_config(metadata_dict)
     ds = ContainedDatasette(
         files=files if write else [],
         immutables=[] if write else files,
         metadata=metadata_dict,
         settings=final_settings,
         memory=memory,
+        **({"config": config} if IS_1_0 else {}),
     )
     record(ds, gathered.origins)
     count_in_background(ds)

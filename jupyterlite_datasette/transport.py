@@ -61,6 +61,15 @@ def internal_path(path: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def with_cookies(headers: dict[str, str] | None, cookies: httpx.Cookies | None) -> dict[str, str] | None:
+    """`headers` with a Cookie header, as a browser sends it: Datasette 1.0's client is httpx2's,
+    which takes no httpx cookie jar."""
+    if not cookies or not cookies.jar:
+        return headers
+    sent = "; ".join(f"{cookie.name}={cookie.value}" for cookie in cookies.jar)
+    return {**(headers or {}), "cookie": sent}
+
+
 async def request(
     ds: Datasette,
     path: str,
@@ -80,13 +89,14 @@ async def request(
             method,
             path,
             content=body,
-            headers=headers,
-            cookies=cookies,
+            headers=with_cookies(headers, cookies),
             # Paths come from Datasette's own links, which already carry base_url.
             avoid_path_rewrites=True,
         )
         if cookies is not None:
-            cookies.extract_cookies(response)
+            # Cookie by cookie: Datasette 1.0's client answers with httpx2's responses.
+            for cookie in response.cookies.jar:
+                cookies.jar.set_cookie(cookie)
         location = response.headers.get("location")
         if response.status_code not in REDIRECT_STATUSES or not location:
             return Response(

@@ -50,6 +50,16 @@ def frame_script() -> str:
     return "(() => {\n" + "\n".join(parts) + "\n})();\n"
 
 
+def browser_headers(page_headers: dict[str, str] | None) -> dict[str, str]:
+    """The headers of a request from the widget's page, as a browser would send them.
+
+    Every request from the page is same-origin (the page reaches nothing but its
+    Datasette), and a page script cannot choose Sec-Fetch-* headers in a browser,
+    so those are set here whatever the page sent: Datasette 1.0's CSRF check reads them."""
+    headers = {k: v for k, v in (page_headers or {}).items() if not k.lower().startswith("sec-fetch-")}
+    return {**headers, "sec-fetch-site": "same-origin"}
+
+
 class DatasetteWidget(anywidget.AnyWidget):
     """Browse a Datasette in the notebook.
 
@@ -282,7 +292,7 @@ class DatasetteWidget(anywidget.AnyWidget):
                 str(content.get("path", "")),
                 method=str(content.get("method", "GET")),
                 body=bytes(buffers[0]) if buffers else None,
-                headers=content.get("headers") or None,
+                headers=browser_headers(content.get("headers")),
                 cookies=self._cookies,
             )
         except asyncio.CancelledError:

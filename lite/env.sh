@@ -2,7 +2,8 @@
 # Safe to run again: each step is quick when its work is already done.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv"
+# JLD_VENV: another environment (tests/run-datasette-1.sh makes one for Datasette 1.0).
+VENV="${JLD_VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 
 if [ ! -x "$VENV/bin/python" ]; then

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 import sqlite_utils
 
+from jupyterlite_datasette.datasette_line import IS_1_0
 from jupyterlite_datasette.instance import build_datasette
 
 SECRET = "the-secret-in-another-file"
@@ -82,13 +83,15 @@ async def test_canned_queries_cannot_attach_read_write_or_create_other_files(fix
 async def test_the_attach_limit_is_on_every_connection_datasette_makes(fixtures_db, secret_db):
     ds = build_datasette([fixtures_db], memory=True, write=False)
     await ds.invoke_startup()
-    for name in ("fixtures", "_memory", "_internal"):
+    # Datasette 1.0 keeps its internal database apart from the others.
+    internal = ds.get_internal_database() if IS_1_0 else ds.databases["_internal"]
+    for db in (ds.databases["fixtures"], ds.databases["_memory"], internal):
 
         def attach(conn):
             with pytest.raises(sqlite3.OperationalError, match="too many attached databases"):
                 conn.execute(f"attach database '{secret_db}' as other")
 
-        await ds.databases[name].execute_fn(attach)
+        await db.execute_fn(attach)
 
 
 async def test_crossdb_still_attaches_the_databases_opened(fixtures_db, tmp_path):
@@ -97,5 +100,6 @@ async def test_crossdb_still_attaches_the_databases_opened(fixtures_db, tmp_path
     ds = build_datasette([fixtures_db, other], settings={}, memory=True)
     ds.crossdb = True
     await ds.invoke_startup()
-    response = await ds.client.get("/_memory.json?sql=select+name+from+other.pets&_shape=array")
+    # (Datasette 1.0 answers queries at /_memory/-/query.json, by a redirect.)
+    response = await ds.client.get("/_memory.json?sql=select+name+from+other.pets&_shape=array", follow_redirects=True)
     assert response.json() == [{"name": "Cleo"}]

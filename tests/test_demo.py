@@ -64,6 +64,7 @@ def test_quickstart_runs_top_to_bottom(page, demo_lab, demo_db):
     assert demo_db.stat().st_size == size
 
 
+@pytest.mark.datasette_065
 def test_charts_and_maps_runs_top_to_bottom(page, demo_lab, demo_db):
     size = demo_db.stat().st_size
     nb = NotebookPage(page, demo_lab.notebook_url("charts-and-maps.ipynb"))

@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from datasette.app import Datasette
+from support.databases import instance_metadata
 
 from jupyterlite_datasette.errors import SettingError
 from jupyterlite_datasette.instance import build_datasette, coerce_setting
@@ -32,10 +33,10 @@ def test_memory_database_is_added_on_request(fixtures_db):
 
 
 def test_metadata_from_a_mapping_or_a_file(fixtures_db, tmp_path):
-    assert build_datasette([fixtures_db], metadata={"title": "T"}).metadata("title") == "T"
+    assert instance_metadata(build_datasette([fixtures_db], metadata={"title": "T"}))["title"] == "T"
     meta = tmp_path / "m.yml"
     meta.write_text("title: From YAML\n")
-    assert build_datasette([fixtures_db], metadata=meta).metadata("title") == "From YAML"
+    assert instance_metadata(build_datasette([fixtures_db], metadata=meta))["title"] == "From YAML"
 
 
 def test_threads_are_off_in_pyodide(fixtures_db, monkeypatch):

@@ -11,7 +11,7 @@ from support.lab import NotebookPage
 from support.lite import expect_only_local_requests, upload
 from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 
 def browse_quickstart(nb: NotebookPage) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
 from support.lite import ROOT, StaticServer, expect_only_local_requests
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 CELLS = ["%load_ext jupyterlite_datasette", "%datasette birds.db"]
 

@@ -16,7 +16,7 @@ from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
 from support.lite import expect_only_local_requests, upload
 from support.plugin import expect_plugin_ran, install_cell
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 LOCAL = "/tmp/jupyterlite-datasette"
 

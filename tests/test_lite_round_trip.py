@@ -10,7 +10,7 @@ import pytest
 from support.lab import PYODIDE_KERNEL, NotebookPage, write_notebook
 from support.lite import expect_only_local_requests, upload
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 
 def test_url_and_csv_sources_download_and_save_in_jupyterlite(lite_site, lite_page, fixtures_db, tmp_path):

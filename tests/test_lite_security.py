@@ -15,7 +15,7 @@ from support.lab import NotebookPage
 from support.lite import expect_only_local_requests
 from support.sealed import Watch, decline_waiting_address, expect_own_document, expect_text_never_ran_as_code, visit
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 
 def replace_cell(nb: NotebookPage, index: int, source: str) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
+from support.databases import instance_metadata
 
 from jupyterlite_datasette import DatasetteWidget
 
@@ -42,7 +43,7 @@ def test_every_option(ip, fixtures_db, hostile_db, tmp_path):
         "-s allow_facet off --path /fixtures/facetable --height 420",
     )
     assert user_databases(w) == {"fixtures", "hostile", "_memory"}
-    assert w.ds.metadata("title") == "Flights of fancy"
+    assert instance_metadata(w.ds)["title"] == "Flights of fancy"
     assert w.ds.setting("default_page_size") == 5
     assert w.ds.setting("allow_facet") is False
     assert (w.path, w.height) == ("/fixtures/facetable", 420)
@@ -64,7 +65,7 @@ def test_write_opens_the_files_for_writing(ip, fixtures_db):
 def test_metadata_long_option_and_json(ip, fixtures_db, tmp_path):
     (tmp_path / "meta.json").write_text('{"title": "JSON title"}')
     w = ip.run_line_magic("datasette", f"{fixtures_db} --metadata meta.json")
-    assert w.ds.metadata("title") == "JSON title"
+    assert instance_metadata(w.ds)["title"] == "JSON title"
 
 
 def test_relative_paths_and_quotes(ip, fixtures_db, tmp_path):

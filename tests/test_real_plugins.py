@@ -17,7 +17,7 @@ import pytest
 from support.lab import free_port, open_notebook, wait_for_http
 from support.real_plugins import PLUGIN_PAGES, PLUGINS, load_plugins_cell, make_places_db, places_metadata
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 
 @pytest.fixture(scope="module")

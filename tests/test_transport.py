@@ -72,7 +72,7 @@ async def test_post_redirected_with_302_becomes_a_get(routed_ds):
     assert redirected["accept"] == "text/html"
     assert httpx.Response(200, content=echoed.body).json() == {
         "method": "POST", "body": "a=1", "cookies": {}, "accept": "text/html",
-        "content_type": "application/x-www-form-urlencoded",
+        "content_type": "application/x-www-form-urlencoded", "sec_fetch_site": None,
     }
 
 
@@ -109,3 +109,18 @@ async def test_the_first_request_runs_datasettes_startup(fixtures_db):
     response = await request(fresh, "/fixtures")
     assert response.status == 200
     assert fresh._startup_invoked
+
+
+async def test_with_a_base_url_every_link_carries_it_once_and_answers(fixtures_db):
+    """Datasette's links already carry base_url, and requests go out as they are: never doubled."""
+    ds = build_datasette([fixtures_db], settings={"base_url": "/prefix/"})
+    index = await request(ds, "/prefix/")
+    links = {a["href"] for a in BeautifulSoup(index.body, "html.parser").select("a[href^='/']")}
+    assert "/prefix/fixtures/facetable" in links
+    assert not [link for link in links if link.startswith("/prefix/prefix/") or not link.startswith("/prefix/")]
+    table = await request(ds, "/prefix/fixtures/facetable?_sort=id")
+    assert (table.status, table.final_path) == (200, "/prefix/fixtures/facetable?_sort=id")
+    stylesheets = [link["href"] for link in BeautifulSoup(table.body, "html.parser").select("link[rel=stylesheet]")]
+    assert stylesheets and all(href.startswith("/prefix/-/static/") for href in stylesheets)
+    for href in stylesheets:
+        assert (await request(ds, href)).status == 200

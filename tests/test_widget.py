@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import json
+import re
 
 import pytest
 import traitlets
@@ -11,6 +12,7 @@ from support.comm import attach, from_browser, replies
 from support.routes import misbehaving_routes
 
 from jupyterlite_datasette import DatasetteWidget, export
+from jupyterlite_datasette.datasette_line import IS_1_0
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
 
@@ -24,10 +26,11 @@ def widget(fixtures_db):
 
 @pytest.fixture
 def routed_widget(fixtures_db):
+    # Registered for the test's whole life: Datasette 1.0 reads the routes at its first request.
     with misbehaving_routes():
         w = DatasetteWidget(fixtures_db)
-    attach(w)
-    return w
+        attach(w)
+        yield w
 
 
 async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
@@ -77,6 +80,20 @@ async def test_post_bodies_travel_as_a_buffer(routed_widget):
     assert reply["status"] == 200
     assert b'"method": "POST"' in buffers[0]
     assert b'"body": "q=caf%C3%A9"' in buffers[0]
+
+
+async def test_requests_say_same_origin_as_a_browser_does_whatever_the_page_sets(routed_widget):
+    # Datasette 1.0 refuses a POST whose Sec-Fetch-Site is not same-origin (its CSRF check);
+    # in a browser no script can set that header, so the widget does not let one either.
+    from_browser(
+        routed_widget,
+        {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
+         "headers": {"content-type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site"}},
+        [memoryview(b"q=1")],
+    )
+    [(reply, buffers)] = await replies(routed_widget.comm)
+    assert reply["status"] == 200
+    assert json.loads(bytes(buffers[0]))["sec_fetch_site"] == "same-origin"
 
 
 async def test_cookies_stay_in_the_kernel_and_go_back_with_the_next_request(routed_widget):
@@ -229,13 +246,15 @@ def test_query_is_read_only_and_names_bad_databases(widget):
 @pytest.mark.parametrize(
     "path, check",
     [
+        # Datasette's own answer, in the shape of the line installed: arrays asked for here, so
+        # that one check holds for 0.65 and 1.0 alike (1.0's rows are objects by default).
         (
-            "/fixtures/facetable?state=CA&_sort=id",
-            lambda data: (len(data["rows"]), data["filtered_table_rows_count"]) == (100, 100),
+            "/fixtures/facetable?state=CA&_sort=id&_shape=arrays&_extra=count",
+            lambda data: (len(data["rows"]), data.get("filtered_table_rows_count", data.get("count"))) == (100, 100),
         ),
-        ("/fixtures?sql=select+count(*)+as+n+from+facetable", lambda data: data["rows"] == [[300]]),
-        ("/fixtures/states/MI", lambda data: data["rows"] == [["MI", "Michigan"]]),
-        ("/", lambda data: "fixtures" in data),
+        ("/fixtures?sql=select+count(*)+as+n+from+facetable&_shape=arrays", lambda data: data["rows"] == [[300]]),
+        ("/fixtures/states/MI?_shape=arrays", lambda data: data["rows"] == [["MI", "Michigan"]]),
+        ("/", lambda data: "fixtures" in json.dumps(data)),
     ],
 )
 async def test_json_of_any_view_keeps_its_filters(widget, path, check):
@@ -243,7 +262,7 @@ async def test_json_of_any_view_keeps_its_filters(widget, path, check):
 
 
 async def test_json_defaults_to_the_page_shown(widget):
-    widget.path = "/fixtures/facetable?city=city+3"
+    widget.path = "/fixtures/facetable?city=city+3&_shape=arrays"
     data = await widget.json()
     assert {row[2] for row in data["rows"]} == {"city 3"}
 
@@ -272,7 +291,8 @@ async def test_a_page_too_big_to_show_is_one_clear_error_and_the_widget_goes_on(
     comm = attach(w)
     from_browser(w, {"type": "request", "id": "1", "path": "/bounds/big/1", "navigation": True})
     [(reply, buffers)] = await replies(comm)
-    assert "the page is 30.0 MB, too big to show here" in reply["error"]
+    # (30 MB of value: Datasette 1.0's row page carries it twice.)
+    assert re.search(r"the page is (30|60)\.0 MB, too big to show here", reply["error"])
     assert "await w.json('/bounds/big/1')" in reply["error"]
     assert buffers == [] and w.path == "/"
     # The same bytes as a download (CSV), and another page, still come.
@@ -282,7 +302,7 @@ async def test_a_page_too_big_to_show_is_one_clear_error_and_the_widget_goes_on(
     _, (csv, csv_body), (page, _) = await replies(comm, 3, timeout=30)
     assert csv["status"] == 200 and len(csv_body[0]) > 30_000_000
     assert page["status"] == 200 and w.path == "/bounds/small"
-    assert (await w.json("/bounds/big/1"))["rows"][0][1] == "x" * 30_000_000
+    assert (await w.json("/bounds/big/1?_shape=arrays"))["rows"][0][1] == "x" * 30_000_000
 
 
 # Datasette leaves its facet suggestions unawaited when the time limit ends the page.
@@ -299,6 +319,10 @@ async def test_endless_and_impossible_views_end_with_datasette_s_own_message(bou
     comm = attach(w)
     from_browser(w, {"type": "request", "id": "1", "path": path, "navigation": True})
     [(reply, [body])] = await replies(comm, timeout=30)
+    if path == "/bounds/endless" and IS_1_0:
+        # Datasette 1.0 counts apart from the page, so its first 100 rows end without the count.
+        assert reply["status"] == 200
+        return
     assert reply["status"] == 400
     assert message in body.decode().lower()
 

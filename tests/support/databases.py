@@ -74,3 +74,8 @@ def datasette_answer(db: Path, path: str) -> bytes:
     # Playwright's sync API owns the calling thread's event loop.
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, get()).result()
+
+
+def instance_metadata(ds) -> dict:
+    """The instance's own metadata as given, on either line of Datasette (1.0 has no ds.metadata())."""
+    return ds._metadata_local

@@ -31,6 +31,7 @@ async def echo(request):
             "cookies": request.cookies,
             "accept": request.headers.get("accept"),
             "content_type": request.headers.get("content-type"),
+            "sec_fetch_site": request.headers.get("sec-fetch-site"),
         }
     )
 

@@ -20,6 +20,13 @@ function trackPageScripts() {
       add(type, listener, options);
     };
   }
+  // A name can be defined as a custom element once per document, and a tab has a new document
+  // for each page: a later page's definition of a name already defined keeps the first one
+  // (Datasette 1.0's pages define theirs on every page).
+  const define = customElements.define.bind(customElements);
+  customElements.define = (name, constructor, options) => {
+    if (!customElements.get(name)) define(name, constructor, options);
+  };
   for (const name of /** @type {const} */ (["setTimeout", "setInterval"])) {
     const schedule = /** @type {any} */ (window[name]).bind(window);
     /** @type {any} */ (window)[name] = (/** @type {any[]} */ ...args) => {

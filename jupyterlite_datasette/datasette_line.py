@@ -1,0 +1,38 @@
+"""What differs between the two lines of Datasette this package runs on: 0.65.x and 1.0 (alphas).
+
+Everything else in the package is written once for both; each difference is here, named.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from datasette.version import __version__ as DATASETTE_VERSION
+
+#: Datasette 1.0 (its alphas included) rather than 0.65.x.
+IS_1_0 = int(DATASETTE_VERSION.split(".")[0]) >= 1
+
+#: Keys of metadata that Datasette 1.0 reads from its configuration instead (its own
+#: start-up moves "plugins", "allow" blocks and table options, but not these).
+CONFIG_KEYS = ("extra_css_urls", "extra_js_urls")
+CONFIG_DATABASE_KEYS = ("queries",)
+
+#: What a JSON request adds so that both lines answer with the same keys: 1.0 leaves out
+#: `columns` and `query` unless asked for them (0.65 ignores the parameter).
+JSON_EXTRAS = {"columns": ("_extra", "columns"), "query": ("_extra", "query")}
+
+
+def metadata_and_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`metadata` as 0.65 reads it, split into (metadata, config) for the line installed:
+    on 1.0, canned queries and extra CSS/JS URLs are configuration."""
+    if not IS_1_0:
+        return metadata, {}
+    metadata = copy.deepcopy(metadata)
+    config: dict[str, Any] = {key: metadata.pop(key) for key in CONFIG_KEYS if key in metadata}
+    for name, database in (metadata.get("databases") or {}).items():
+        moved = {key: database.pop(key) for key in CONFIG_DATABASE_KEYS if key in database}
+        if moved:
+            config.setdefault("databases", {})[name] = moved
+    return metadata, config
+
