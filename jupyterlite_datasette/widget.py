@@ -54,9 +54,12 @@ def browser_headers(page_headers: dict[str, str] | None) -> dict[str, str]:
     """The headers of a request from the widget's page, as a browser would send them.
 
     Every request from the page is same-origin (the page reaches nothing but its
-    Datasette), and a page script cannot choose Sec-Fetch-* headers in a browser,
-    so those are set here whatever the page sent: Datasette 1.0's CSRF check reads them."""
-    headers = {k: v for k, v in (page_headers or {}).items() if not k.lower().startswith("sec-fetch-")}
+    Datasette). A page script cannot choose Sec-Fetch-* headers or Cookie in a browser:
+    the first are set here whatever the page sent (Datasette 1.0's CSRF check reads
+    them), and the cookies are the kernel's own jar's."""
+    headers = {
+        k: v for k, v in (page_headers or {}).items() if not k.lower().startswith("sec-fetch-") and k.lower() != "cookie"
+    }
     return {**headers, "sec-fetch-site": "same-origin"}
 
 

@@ -88,12 +88,14 @@ async def test_requests_say_same_origin_as_a_browser_does_whatever_the_page_sets
     from_browser(
         routed_widget,
         {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
-         "headers": {"content-type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site"}},
+         "headers": {"content-type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site",
+                     "Cookie": "ds_actor=forged"}},
         [memoryview(b"q=1")],
     )
     [(reply, buffers)] = await replies(routed_widget.comm)
     assert reply["status"] == 200
-    assert json.loads(bytes(buffers[0]))["sec_fetch_site"] == "same-origin"
+    echoed = json.loads(bytes(buffers[0]))
+    assert (echoed["sec_fetch_site"], echoed["cookies"]) == ("same-origin", {})
 
 
 async def test_cookies_stay_in_the_kernel_and_go_back_with_the_next_request(routed_widget):
