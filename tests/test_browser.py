@@ -194,9 +194,8 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
         (f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
         "from support.routes import misbehaving_routes\n"
         "from jupyterlite_datasette import DatasetteWidget\n"
-        # Left registered: Datasette 1.0 reads the routes at its first request.
-        "misbehaving_routes().__enter__()\n"
-        "w2 = DatasetteWidget('fixtures.db', height=300)\n"
+        "with misbehaving_routes():\n"
+        "    w2 = DatasetteWidget('fixtures.db', height=300)\n"
         "w2"),
         ("async def broken():\n"
         "    raise RuntimeError('startup exploded')\n"
