@@ -152,13 +152,12 @@ class DatasetteAddon(BaseAddon):
                 # A version's files never change (the registry's digest vouches for them).
                 uptodate=[lambda: all(path.exists() for path in made)],
             )
-        package_files = [path for path in PACKAGE_DIR.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
         version = importlib.metadata.version(DISTRIBUTION)
         yield self.task(
             name="wheel:" + DISTRIBUTION,
             doc="a wheel of jupyterlite-datasette as installed in this environment",
             actions=[(wheels.installed_package_wheel, [DISTRIBUTION, PACKAGE_DIR, self.wheel_dir])],
-            file_dep=package_files,
+            file_dep=wheels.package_files(PACKAGE_DIR),
             targets=[self.wheel_dir / wheels.wheel_name(DISTRIBUTION, version)],
         )
         for distribution in wheels.PURE_PYTHON_BUILDS:

@@ -28,6 +28,11 @@ def wheel_name(distribution: str, version: str) -> str:
     return f"{distribution.replace('-', '_')}-{version}-py3-none-any.whl"
 
 
+def package_files(package_dir: Path) -> list[Path]:
+    """The files of the package at `package_dir` that its wheel holds (no bytecode caches)."""
+    return [path for path in sorted(package_dir.rglob("*")) if path.is_file() and "__pycache__" not in path.parts]
+
+
 def installed_package_wheel(distribution: str, package_dir: Path, destination: Path) -> None:
     """A wheel of `distribution` as it is installed here (from PyPI or editable alike),
     so that the kernel runs exactly the code and metadata of the build environment.
@@ -36,9 +41,8 @@ def installed_package_wheel(distribution: str, package_dir: Path, destination: P
     version = dist.version
     dist_info = f"{distribution.replace('-', '_')}-{version}.dist-info"
     files: dict[str, bytes] = {}
-    for path in sorted(package_dir.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            files[f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"] = path.read_bytes()
+    for path in package_files(package_dir):
+        files[f"{package_dir.name}/{path.relative_to(package_dir).as_posix()}"] = path.read_bytes()
     for name in ("METADATA", "entry_points.txt"):
         text = dist.read_text(name)
         if text is not None:
