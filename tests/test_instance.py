@@ -6,6 +6,7 @@ import pytest
 from datasette.app import Datasette
 from support.databases import instance_metadata
 
+from jupyterlite_datasette.datasette_line import IS_1_0
 from jupyterlite_datasette.errors import SettingError
 from jupyterlite_datasette.instance import build_datasette, coerce_setting
 
@@ -138,3 +139,18 @@ async def test_a_plugin_installed_after_datasette_was_imported_is_registered(fix
         assert [name for name, _ in pm.list_name_plugin()].count("jld_late_plugin") == 1
     finally:
         pm.unregister(name="jld_late_plugin")
+
+
+@pytest.mark.skipif(not IS_1_0, reason="permissions blocks are Datasette 1.0's")
+@pytest.mark.parametrize("granted", [True, False], ids=["granted", "not-granted"])
+async def test_a_permissions_block_in_metadata_lets_rows_be_edited_on_1_0(tmp_path, granted):
+    import sqlite_utils
+
+    path = tmp_path / "notes.db"
+    sqlite_utils.Database(path)["notes"].insert({"id": 1, "body": "first"}, pk="id")
+    permissions = {"databases": {"notes": {"tables": {"notes": {"permissions": {"update-row": True}}}}}}
+    ds = build_datasette([path], write=True, metadata=permissions if granted else {})
+    await ds.invoke_startup()
+    response = await ds.client.post("/notes/notes/1/-/update", json={"update": {"body": "edited"}})
+    assert response.status_code == (200 if granted else 403), response.text
+    assert [r["body"] for r in sqlite_utils.Database(path)["notes"].rows] == ["edited" if granted else "first"]

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from support.lab import open_notebook
+from support.lab import APPLY_FILTERS, open_notebook
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def test_url_csv_and_dataframe_then_pandas_download_and_save(page, lab, files_se
     frame.locator("select[name=_filter_column]").select_option("population")
     frame.locator("select[name=_filter_op]").select_option("gt")
     frame.locator("input[name=_filter_value]").fill("1000000")
-    frame.locator("input[type=submit][value=Apply]").click()
+    frame.locator(APPLY_FILTERS).click()
     frame.get_by_text("2 rows where population > 1000000").wait_for()
     nb.run_cell(4)
     nb.wait_for_output(4, "rows: 2 ['rowid', 'city', 'population']")

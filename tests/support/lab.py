@@ -15,6 +15,8 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from jupyterlite_datasette.datasette_line import IS_1_0
+
 #: Debian's Chromium; Playwright never downloads a browser of its own here.
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 #: Flags that keep Chromium from reaching out to Google's hosts at start.
@@ -138,6 +140,16 @@ class JupyterLab:
                 self.process.kill()
 
 
+# Page parts whose markup differs between Datasette's two lines.
+APPLY_FILTERS = "input[type=submit][value^=Apply]"  # 0.65 "Apply", 1.0 "Apply filters"
+SQL_EDITOR = ".CodeMirror, .cm-editor"  # CodeMirror 5 on 0.65, 6 on 1.0
+
+
+def query_page(database: str) -> str:
+    """Where a database page's SQL form goes: 1.0 answers queries at /db/-/query."""
+    return f"/{database}/-/query" if IS_1_0 else f"/{database}"
+
+
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
@@ -166,6 +178,17 @@ class NotebookPage:
     def menu(self, menu: str, item: str) -> None:
         self.page.click(f"div.lm-MenuBar-itemLabel:text-is('{menu}')")
         self.page.click(f"li[role=menuitem]:has(div.lm-Menu-itemLabel:text-is('{item}'))")
+
+    def save_after_snapshot(self, path: str) -> None:
+        """Save once the kernel has written the snapshot of the page at `path`.
+
+        The snapshot is cell output, so a save made before it arrives leaves the
+        notebook dirty again a moment later.
+        """
+        note = self.page.locator(".jld-snapshot-note", has_text=f"Datasette page {path}, as last shown")
+        note.first.wait_for(state="attached")
+        self.menu("File", "Save Notebook")
+        self.page.locator(".jp-mod-dirty").wait_for(state="detached")
 
     def run_all(self) -> None:
         """Run > Run All Cells; wait until the first code cell has started."""
@@ -262,7 +285,7 @@ class NotebookPage:
 
     def type_sql(self, sql: str, nth: int = 0) -> None:
         """Replace the text in the page's SQL editor (Datasette's CodeMirror), as a person types."""
-        self.frame(nth).locator(".CodeMirror").first.click()
+        self.frame(nth).locator(".CodeMirror, .cm-content").first.click()
         self.page.keyboard.press("Control+a")
         self.page.keyboard.type(sql)
 

@@ -67,11 +67,18 @@ class MisbehavingRoutes:
         ]
 
 
+def register_misbehaving_routes() -> None:
+    """Register the routes for the rest of the process: a test's own kernel.
+
+    Datasette 0.65 reads routes once, as it is made; 1.0 at every request.
+    """
+    pm.register(MisbehavingRoutes(), name="jld-test-routes")
+
+
 @contextlib.contextmanager
 def misbehaving_routes():
     """Register the routes for the duration of a test (Datasette's plugin manager is global)."""
-    plugin = MisbehavingRoutes()
-    pm.register(plugin, name="jld-test-routes")
+    register_misbehaving_routes()
     try:
         yield
     finally:

@@ -1,0 +1,82 @@
+"""What Datasette 1.0's pages add, in the widget: jump-to, the row editor, autocomplete.
+
+Each is Datasette's own JavaScript, fetching from the kernel through the frame;
+the edit is a JSON POST that 1.0's CSRF check (Sec-Fetch-Site) lets through.
+Real JupyterLab and headless Chromium, on 1.0 only (``bash tests/run-datasette-1.sh``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import sqlite_utils
+from support.lab import open_notebook
+
+from jupyterlite_datasette.datasette_line import IS_1_0
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(not IS_1_0, reason="these pages are Datasette 1.0's")]
+
+
+def widget_cells(line: str) -> list[str]:
+    return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
+
+
+def test_jump_to_finds_a_table_and_goes_there(page, lab):
+    nb = open_notebook(page, lab, "jump.ipynb", widget_cells("%datasette fixtures.db"))
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.locator("a[href='/fixtures']").first.wait_for()
+
+    # "/" (pressed in the page, as a reader would) opens the menu; what is typed is
+    # searched for at /-/jump, by fetch.
+    frame.locator("h1").first.click()
+    page.keyboard.press("/")
+    search = frame.locator("navigation-search .search-input")
+    search.wait_for()
+    search.fill("facetab")
+    frame.locator(".result-item", has_text="facetable").first.wait_for()
+    search.press("Enter")
+    frame.locator("h1", has_text="facetable").wait_for()
+    assert nb.address() == "/fixtures/facetable"
+    nb.expect_kernel_path("/fixtures/facetable")
+
+
+def make_pets_db(root) -> None:
+    """Pets and their owners (a foreign key), and metadata that lets anyone edit pets."""
+    db = sqlite_utils.Database(root / "pets.db", recreate=True)
+    db["owners"].insert_all([{"id": 1, "name": "Ada"}, {"id": 2, "name": "Grace"}], pk="id")
+    db["pets"].insert({"id": 1, "name": "Cleo", "owner_id": 1}, pk="id", foreign_keys=[("owner_id", "owners")])
+    permissions = {"databases": {"pets": {"tables": {"pets": {"permissions": {"update-row": True}}}}}}
+    (root / "pets.json").write_text(json.dumps(permissions))
+
+
+def test_the_row_editor_saves_with_an_owner_chosen_by_autocomplete(page, lab):
+    make_pets_db(lab.root)
+    nb = open_notebook(
+        page, lab, "edit.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
+    )
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+
+    # The row's edit button opens 1.0's editor, which fetches the row as JSON.
+    frame.locator("button[data-row-action=edit]").first.click()
+    form = frame.locator("form.row-edit-form")
+    name = form.locator("input[name=name]")
+    name.wait_for()
+    assert name.input_value() == "Cleo"
+    name.fill("Cleopatra")
+
+    # The foreign key's field suggests owners, fetched from /pets/owners/-/autocomplete.
+    owner = form.locator("input[name=owner_id]")
+    owner.fill("Gra")
+    form.locator("[role=option]", has_text="Grace").first.click()
+
+    # Saving is a JSON POST to /pets/pets/1/-/update; the table shows the new row.
+    form.locator(".row-edit-save").click()
+    frame.locator("td.col-name", has_text="Cleopatra").wait_for()
+    with sqlite3.connect(lab.root / "pets.db") as conn:
+        assert conn.execute("select name, owner_id from pets").fetchall() == [("Cleopatra", 2)]
