@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -97,7 +98,7 @@ def database_name(ds: Datasette, name: str | None = None, path: str = "/") -> st
     if name is None:
         first_segment = urlsplit(path).path.strip("/").split("/", 1)[0]
         name = first_segment if first_segment in names else (names[0] if names else None)
-    if name not in names:
+    if name is None or name not in names:
         raise ExportError(f"no database named {name!r}; this Datasette has {', '.join(names) or 'none'}")
     return name
 
@@ -135,7 +136,7 @@ def database_bytes(ds: Datasette, name: str) -> bytes:
         return path.read_bytes()
 
 
-def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Path:
+def save_database(ds: Datasette, name: str, to: str | os.PathLike | None = None) -> Path:
     """Write database `name` to `to`, by default where the user will find it; return that path.
 
     In JupyterLite a database copied from the notebook's folder goes back there;
@@ -145,7 +146,7 @@ def save_database(ds: Datasette, name: str, to: str | Path | None = None) -> Pat
     source = database_file(ds, name)
     if to is None:
         origin = origin_of(ds, source)
-        if origin.kind == "drive":
+        if origin.kind == "drive" and origin.drive_file is not None:
             to = origin.drive_file
         elif origin.kind in ("download", "imported"):
             to = inside(Path.cwd(), safe_file_name(f"{name}.db", fallback="database.db"))

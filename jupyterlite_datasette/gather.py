@@ -132,7 +132,7 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str, Origin]:
     shown = str(source)
     if is_url(source):
         # Each download in a folder of its own: two URLs may end in the same name.
-        path = download(source, Path(tempfile.mkdtemp(dir=workdir)))
+        path = download(shown, Path(tempfile.mkdtemp(dir=workdir)))
         if tabular_format(path):
             return "table", path, shown, Origin("imported")
         return "sqlite", checked_sqlite(path, shown), shown, Origin("download")

@@ -67,8 +67,10 @@ class DatasetteMagics(Magics):
         if args.height <= 0:
             raise UsageError(f"--height must be a positive number of pixels, not {args.height}")
         sources, tables = [], {}
+        # The notebook's variables (a magic always has its shell; the type allows none).
+        user_ns = self.shell.user_ns if self.shell is not None else {}
         for source in args.sources:
-            value = self.shell.user_ns.get(source) if source.isidentifier() else None
+            value = user_ns.get(source) if source.isidentifier() else None
             # A DataFrame by its variable name, unless a file has that name.
             if is_dataframe(value) and not Path(source).exists():
                 tables[source] = value

@@ -40,7 +40,10 @@ def import_file(db: Any, path: Path, table: str, shown_as: str) -> int:
         return import_parquet(db, path, table, shown_as)
     from sqlite_utils.utils import Format, RowError, RowsFromFileBadJSON, TypeTracker, rows_from_file
 
-    format = Format[tabular_format(path)]
+    kind = tabular_format(path)
+    if kind is None:
+        raise TabularFileError(f"{shown_as}: is not a CSV, TSV, JSON or Parquet file")
+    format = Format[kind]
     try:
         with path.open("rb") as f:
             rows, _ = rows_from_file(f, format=format)

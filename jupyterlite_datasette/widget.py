@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import anywidget
 import httpx
@@ -263,8 +263,11 @@ class DatasetteWidget(anywidget.AnyWidget):
         # Comm callbacks are synchronous and ds.client is async: run a task.
         if not isinstance(content, dict) or content.get("type") not in ("request", "database"):
             return
-        answer = self._answer if content["type"] == "request" else self._answer_database
-        task = self._spawn(answer(content, buffers))
+        # Both handlers read the message's fields with .get(): a field a view left out is a default.
+        if content["type"] == "request":
+            task = self._spawn(self._answer(cast(protocol.Request, content), buffers))
+        else:
+            task = self._spawn(self._answer_database(cast(protocol.DatabaseRequest, content), buffers))
         if content.get("navigation"):
             # The last navigation wins; an older one still running is dropped.
             if self._navigation is not None and not self._navigation.done():
@@ -314,14 +317,12 @@ class DatasetteWidget(anywidget.AnyWidget):
                 f"await w.json({response.final_path!r}), or w.query(...)"
             )})
             return
-        reply.update(
-            status=response.status,
-            content_type=response.content_type,
-            final_path=response.final_path,
-            # Cookies stay in the kernel's jar; page scripts never see them,
-            # as fetch() in a browser never shows Set-Cookie.
-            headers=[[k, v] for k, v in response.headers if k.lower() != "set-cookie"],
-        )
+        reply["status"] = response.status
+        reply["content_type"] = response.content_type
+        reply["final_path"] = response.final_path
+        # Cookies stay in the kernel's jar; page scripts never see them,
+        # as fetch() in a browser never shows Set-Cookie.
+        reply["headers"] = [[k, v] for k, v in response.headers if k.lower() != "set-cookie"]
         self.send(reply, buffers=[response.body])
         if content.get("navigation"):
             if response.status == 200:

@@ -2,7 +2,9 @@
 
 In a new virtual environment, `pip install "jupyterlite-datasette[lite]"` (from a wheel of
 this checkout, as PyPI would give it) and a plain `jupyter lite build` of a folder holding a
-notebook and a database of its own; then the site in Chromium, served from 127.0.0.1.
+notebook and a database of its own; then the site in Chromium, served from 127.0.0.1. And in
+the same environment, Sphinx docs that embed a live notebook with jupyterlite-sphinx, whose
+build runs the same `jupyter lite build`.
 """
 
 from __future__ import annotations
@@ -23,31 +25,72 @@ pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 CELLS = ["%load_ext jupyterlite_datasette", "%datasette birds.db"]
 
+#: The README's conf.py for docs with live notebooks, offline.
+SPHINX_CONF = """\
+project = "Birds"
+extensions = ["jupyterlite_sphinx"]
+jupyterlite_contents = ["birds.db"]
+
+
+def setup(app):
+    # jupyterlite-sphinx links a web font from fonts.googleapis.com on every page: leave it out.
+    def no_web_fonts(app, pagename, templatename, context, doctree):
+        context["css_files"] = [css for css in context["css_files"] if "//" not in getattr(css, "filename", css)]
+
+    app.connect("html-page-context", no_web_fonts)
+"""
+
 
 def run(*args, cwd: Path | None = None) -> None:
     subprocess.run([str(arg) for arg in args], check=True, cwd=cwd)
 
 
+def write_birds(folder: Path) -> None:
+    """A database of birds and a notebook that opens it, in `folder`."""
+    folder.mkdir(parents=True)
+    with sqlite3.connect(folder / "birds.db") as db:
+        db.execute("create table birds (name text, wingspan_cm integer)")
+        db.executemany("insert into birds values (?, ?)", [("robin", 22), ("grey heron", 185), ("wren", 15)])
+    db.close()
+    write_notebook(folder / "birds.ipynb", CELLS, PYODIDE_KERNEL)
+
+
 @pytest.fixture(scope="module")
-def own_site(tmp_path_factory):
+def build_venv(tmp_path_factory) -> Path:
+    """A new virtual environment with the package installed as the README says."""
     folder = tmp_path_factory.mktemp("own-site")
     run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", ROOT, "-w", folder / "dist")
     (wheel,) = (folder / "dist").glob("jupyterlite_datasette-*.whl")
     venv = folder / "venv"
     run(sys.executable, "-m", "venv", venv)
-    # The README's two steps for an existing site.
     run(venv / "bin" / "pip", "install", "--quiet", f"{wheel}[lite]")
-    site = folder / "site"
+    return venv
+
+
+@pytest.fixture(scope="module")
+def own_site(build_venv):
+    site = build_venv.parent / "site"
     # `files/` is where `jupyter lite build` looks for a site's contents unless told otherwise.
-    content = site / "files"
-    content.mkdir(parents=True)
-    with sqlite3.connect(content / "birds.db") as db:
-        db.execute("create table birds (name text, wingspan_cm integer)")
-        db.executemany("insert into birds values (?, ?)", [("robin", 22), ("grey heron", 185), ("wren", 15)])
-    db.close()
-    write_notebook(content / "birds.ipynb", CELLS, PYODIDE_KERNEL)
-    run(venv / "bin" / "jupyter", "lite", "build", cwd=site)
+    write_birds(site / "files")
+    run(build_venv / "bin" / "jupyter", "lite", "build", cwd=site)
     server = StaticServer(site / "_output")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sphinx_docs(build_venv):
+    """The README's steps for Sphinx: jupyterlite-sphinx, the database as site contents, and a
+    notebooklite directive."""
+    run(build_venv / "bin" / "pip", "install", "--quiet", "sphinx", "jupyterlite-sphinx")
+    docs = build_venv.parent / "docs"
+    write_birds(docs)
+    (docs / "conf.py").write_text(SPHINX_CONF)
+    (docs / "index.rst").write_text("Birds\n=====\n\n.. notebooklite:: birds.ipynb\n   :height: 700px\n")
+    # From the docs' folder, as its contents are named relative to it.
+    run(build_venv / "bin" / "sphinx-build", "-q", "-b", "html", ".", "_build/html", cwd=docs)
+    # The docs' pages, and their JupyterLite site under lite/.
+    server = StaticServer(docs / "_build" / "html", ready_path="/lite/jupyter-lite.json")
     yield server
     server.stop()
 
@@ -80,3 +123,19 @@ def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_pag
     nb.go("/birds/birds?_sort_desc=wingspan_cm")
     expect(frame.locator("td.col-name")).to_have_text(["grey heron", "robin", "wren"])
     expect_only_local_requests(log, own_site)
+
+
+def test_datasette_runs_in_a_notebook_embedded_in_sphinx_docs(sphinx_docs, lite_page):
+    page, log = lite_page
+    page.goto(f"{sphinx_docs.base}/index.html")
+    embedded = page.locator("iframe.jupyterlite_sphinx_raw_iframe")
+    embedded.wait_for()
+    # The docs page holds the notebook app in a frame: drive that frame as a page.
+    frame = embedded.element_handle().content_frame()
+    nb = NotebookPage(frame, None, status_bar=False)
+    nb.run_all()
+    widget = nb.frame()
+    widget.locator("a[href='/birds/birds']").first.click(timeout=180_000)
+    widget.get_by_text("3 rows").wait_for()
+    widget.get_by_text("grey heron").wait_for()
+    expect_only_local_requests(log, sphinx_docs)

@@ -25,7 +25,8 @@ def build_site(output: Path) -> Path:
 class StaticServer:
     """The built site over HTTP on 127.0.0.1, as a static host serves it (Range requests included)."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, ready_path: str = "/jupyter-lite.json"):
+        """Serve `directory`; up once `ready_path` (a file in it) is answered."""
         self.directory = directory
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -34,7 +35,7 @@ class StaticServer:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        if not wait_for_http(self.base + "/jupyter-lite.json", 30, self.process):
+        if not wait_for_http(self.base + ready_path, 30, self.process):
             self.stop()
             raise RuntimeError(f"the static server for {directory} did not start")
 

@@ -39,6 +39,20 @@ def expect_plugin_ran(frame, path: str) -> None:
     seen = note.evaluate("(note) => ({ ...note.dataset })")
     assert {key: seen.get(key) for key in expect} == expect, seen
     assert "blob:" in frame.locator("#jld-plugin-background").evaluate("e => getComputedStyle(e).backgroundImage")
+    # The page's own CSS and the CSS the script writes: their url()s are blob: URLs too.
+    css_images = frame.locator(".jld-plugin-css-image")
+    assert css_images.count() == 3
+    for index in range(3):
+        frame.locator(".jld-plugin-css-image").nth(index).evaluate("""(e) => new Promise((resolve, reject) => {
+            const check = () => getComputedStyle(e).backgroundImage.includes("blob:") ? resolve() : setTimeout(check, 50);
+            check();
+            setTimeout(() => reject(new Error(`${e.id || e.className}: ${getComputedStyle(e).backgroundImage}`)), 10000);
+        })""")
+    frame.locator("#jld-plugin-background").evaluate("""(e) => new Promise((resolve, reject) => {
+        const check = () => getComputedStyle(e).borderImageSource.includes("blob:") ? resolve() : setTimeout(check, 50);
+        check();
+        setTimeout(() => reject(new Error(getComputedStyle(e).borderImageSource)), 10000);
+    })""")
     for image, natural in (("img.jld-plugin-image", 8), ("#jld-plugin-script-image", 8), ("img.jld-plugin-srcset", 4)):
         width = frame.locator(image).evaluate("""(img) => new Promise((resolve) => {
             const done = () => img.complete && img.currentSrc.startsWith("blob:") && resolve(img.naturalWidth);

@@ -285,6 +285,8 @@ function rendered() {
 async function render(message) {
   const page = new DOMParser().parseFromString(decoder.decode(message.html), "text/html");
   sealPage(page);
+  await takePageCss(page, message.path);
+  if (message.id !== latestRender) return; // a newer page has been asked for
   const hrefs = stylesheetHrefs(page);
   /** @type {{script: string[], stylesheet: string[]}} */
   const missing = {

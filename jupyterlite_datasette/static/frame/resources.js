@@ -74,6 +74,9 @@ function blobUrl(kind, path, make) {
 /** @param {string} path */
 const imageUrl = (path) => blobUrl("image", path, (response) => response.blob());
 
+/** A url() in CSS text: its quoted or bare URL. */
+const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/g;
+
 /**
  * A stylesheet's text with its url()s on Datasette pointing at blob: URLs
  * of their bytes (images, fonts), tagged with their paths.
@@ -81,21 +84,58 @@ const imageUrl = (path) => blobUrl("image", path, (response) => response.blob())
  * @param {string} path the stylesheet's own path, which its url()s are relative to
  */
 async function cssWithUrls(css, path) {
-  const pattern = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/g;
   /** @type {Map<string, string>} url() text -> blob: URL */
   const found = new Map();
-  for (const match of css.matchAll(pattern)) {
+  for (const match of css.matchAll(CSS_URL)) {
     const raw = match[1] ?? match[2] ?? match[3];
-    const target = resourcePath(raw, INTERNAL + path);
+    // A blob: URL is one made here already (its fragment names a path, for scripts).
+    const target = raw.startsWith("blob:") ? null : resourcePath(raw, INTERNAL + path);
     if (target !== null && !found.has(raw)) {
       found.set(raw, await imageUrl(target).then((url) => `${url}#${target}`, () => ""));
     }
   }
   if (!found.size) return css;
-  return css.replace(pattern, (whole, a, b, c) => {
+  return css.replace(CSS_URL, (whole, a, b, c) => {
     const blob = found.get(a ?? b ?? c);
     return blob ? `url("${blob}")` : whole;
   });
+}
+
+/** CSS text that may point at something: what the page's own CSS is looked at for. */
+const mayPoint = (/** @type {string | null} */ css) => css !== null && /url\(/i.test(css);
+
+/**
+ * An element's style attribute, or a <style> element's text, with its url()s
+ * on Datasette pointing at blob: URLs; left alone if it has none, so that the
+ * rewrite, seen again, changes nothing.
+ * @param {Element} element
+ * @param {string} path the page's path: the url()s are relative to it
+ */
+async function takeOwnCss(element, path) {
+  const isStyle = element.localName === "style";
+  const read = () => (isStyle ? element.textContent : element.getAttribute("style"));
+  const css = read();
+  if (!mayPoint(css)) return;
+  const taken = await cssWithUrls(/** @type {string} */ (css), path);
+  // Unchanged, or changed again meanwhile (the newer CSS is taken in its turn).
+  if (taken === css || read() !== css) return;
+  if (isStyle) element.textContent = taken;
+  else apply(nativeSetAttribute, element, ["style", taken]);
+}
+
+/** The page's own CSS: its <style> blocks and style attributes. */
+const OWN_CSS = "style, [style]";
+
+/**
+ * The page's own CSS with its url()s on Datasette pointing at blob: URLs, as
+ * its stylesheets' do; done before the page is shown, so the browser never
+ * asks for a Datasette URL (the frame's policy would refuse it).
+ * @param {Document} page
+ * @param {string} path
+ */
+function takePageCss(page, path) {
+  const elements = apply(querySelectorAll, page.documentElement, [OWN_CSS]);
+  return Promise.all([...elements].map((element) => takeOwnCss(element, path)));
 }
 
 /**
@@ -291,10 +331,24 @@ function forgetPageResources() {
 }
 
 // Anything that reached the document by another route (cloneNode, a
-// template's content): taken as soon as it is seen.
+// template's content), and CSS that scripts write (element.style, a <style>
+// they add): taken as soon as it is seen; such CSS shows its images once
+// their bytes are in.
 new MutationObserver((mutations) => {
   for (const mutation of mutations) {
-    if (mutation.type === "attributes") takeElement(/** @type {Element} */ (mutation.target));
-    else for (const node of mutation.addedNodes) if (node.nodeType === Node.ELEMENT_NODE) takeResources(/** @type {Element} */ (node));
+    const target = /** @type {Element} */ (mutation.target);
+    if (mutation.type === "attributes") {
+      if (mutation.attributeName === "style") takeOwnCss(target, currentPath);
+      else takeElement(target);
+      continue;
+    }
+    if (target.localName === "style") takeOwnCss(target, currentPath); // its text, replaced
+    for (const node of mutation.addedNodes) {
+      if (node.nodeType !== Node.ELEMENT_NODE) continue;
+      const element = /** @type {Element} */ (node);
+      takeResources(element);
+      if (apply(matches, element, [OWN_CSS])) takeOwnCss(element, currentPath);
+      for (const inner of apply(querySelectorAll, element, [OWN_CSS])) takeOwnCss(inner, currentPath);
+    }
   }
-}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["src", "srcset", "href"] });
+}).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["src", "srcset", "href", "style"] });

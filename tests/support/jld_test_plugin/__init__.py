@@ -26,9 +26,13 @@ def render_cell(row, value, column, table, datasette):
     # An image on Datasette's own paths in the page's HTML, as datasette-media puts them.
     if table == "facetable" and column == "city" and row["id"] == 1:
         src = datasette.urls.static_plugins(NAME, "dot.svg")
+        # And in the page's own CSS: a <style> block and a style attribute.
         return Markup(
             f'{escape(value)} <img class="jld-plugin-image" src="{src}" alt="dot">'
             f'<img class="jld-plugin-srcset" srcset="{src} 2x" alt="dot">'
+            f"<style>.jld-plugin-style-block {{ background-image: url('{src}'); }}</style>"
+            '<span class="jld-plugin-style-block jld-plugin-css-image"></span>'
+            f'<span class="jld-plugin-css-image" id="jld-plugin-style-attribute" style="background-image: url({src})"></span>'
         )
     return None
 

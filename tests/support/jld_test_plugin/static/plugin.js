@@ -28,6 +28,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   const background = document.createElement("div");
   background.id = "jld-plugin-background";
   go.after(background);
+  // CSS a script writes: a style property and a <style> element of its own.
+  const styled = document.createElement("div");
+  styled.className = "jld-plugin-css-image";
+  styled.id = "jld-plugin-script-style";
+  styled.style.backgroundImage = "url(/-/static-plugins/jld_test_plugin/dot.svg)";
+  const scriptStyle = document.createElement("style");
+  scriptStyle.textContent = "#jld-plugin-background { border-image: url(/-/static-plugins/jld_test_plugin/dot.svg) 1; }";
+  go.after(styled, scriptStyle);
 
   // A stylesheet and a script added by a script: they load, and say so.
   const late = document.createElement("link");
