@@ -16,6 +16,7 @@ from datasette.app import Datasette
 
 from . import export, protocol, transport
 from .errors import DatasetteInputError
+from .frame_script import frame_script
 from .image_hosts import image_hosts as checked_image_hosts
 from .instance import build_datasette
 from .snapshot import SnapshotOutputs
@@ -26,8 +27,6 @@ STATIC = Path(__file__).parent / "static"
 SNAPSHOT_UNSHOWN_AFTER = 2.0
 #: Seconds a page must stay shown before `sql` and `params` are asked of Datasette for it.
 SQL_FOLLOW_DELAY = 0.3
-#: The frame's script, in the order its parts depend on each other.
-FRAME_PARTS = ("core", "seal", "rewrite", "network", "modules", "resources", "page", "navigation")
 
 
 def error_text(error: Exception) -> str:
@@ -42,12 +41,6 @@ def checked_height(height: Any) -> int:
     if isinstance(height, bool) or not isinstance(height, int) or height <= 0:
         raise traitlets.TraitError(f"height must be a positive number of pixels, not {height!r}")
     return height
-
-
-def frame_script() -> str:
-    """The parts of the frame's script, in one function scope of their own."""
-    parts = [(STATIC / "frame" / f"{name}.js").read_text() for name in FRAME_PARTS]
-    return "(() => {\n" + "\n".join(parts) + "\n})();\n"
 
 
 def browser_headers(page_headers: dict[str, str] | None) -> dict[str, str]:

@@ -15,7 +15,10 @@ import datasette
 import pytest
 from support.real_plugins import PLUGINS
 
-REWRITE = Path(__file__).parent.parent / "jupyterlite_datasette" / "static" / "frame" / "rewrite.js"
+from jupyterlite_datasette.frame_script import frame_part
+
+#: The rewrite as the frame runs it (without its module syntax), with no other part: it needs none.
+REWRITE = frame_part("rewrite")
 NODE = shutil.which("node")
 pytestmark = pytest.mark.skipif(NODE is None, reason="tests/run.sh installs Node.js")
 BASE = "http://localhost/-/static/x.js"
@@ -23,7 +26,7 @@ BASE = "http://localhost/-/static/x.js"
 
 def rewrite_all(scripts: list[tuple[str, bool]]) -> list[dict]:
     """Each (source, is_module) rewritten, with a module's static import specifiers."""
-    program = REWRITE.read_text() + f"const BASE = {json.dumps(BASE)};" + """
+    program = REWRITE + f"const BASE = {json.dumps(BASE)};" + """
 const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const output = input.map(([source, module]) => {
   const script = prepareScript(source, { module, url: BASE });

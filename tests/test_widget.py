@@ -13,6 +13,7 @@ from support.routes import misbehaving_routes
 
 from jupyterlite_datasette import DatasetteWidget, export
 from jupyterlite_datasette.datasette_line import IS_1_0
+from jupyterlite_datasette.frame_script import FRAME_PARTS, frame_part
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
 
@@ -378,3 +379,30 @@ async def test_a_failing_background_task_is_logged(widget, caplog):
     await asyncio.gather(widget._spawn(fail()), return_exceptions=True)
     await asyncio.sleep(0)
     assert any("background task failed" in r.message and r.exc_info[1].args == ("lost otherwise",) for r in caplog.records)
+
+
+def test_the_frame_parts_joined_declare_each_name_once():
+    # Joined into one scope, two parts' private names of the same spelling would clash
+    # (a function silently replaced, or a let declared twice): each top-level name is one part's.
+    declared: dict[str, list[str]] = {}
+    for name in FRAME_PARTS:
+        text = frame_part(name)
+        names = re.findall(r"^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)", text, re.MULTILINE)
+        for group in re.findall(r"^const\s*\{([^}]*)\}\s*=", text, re.MULTILINE):
+            names += re.findall(r"[A-Za-z_$][\w$]*", group)
+        for declared_name in names:
+            declared.setdefault(declared_name, []).append(name)
+    assert len(declared) > 100
+    assert {name: parts for name, parts in declared.items() if len(parts) > 1} == {}
+
+
+def test_a_frame_part_with_another_kind_of_import_is_refused(tmp_path, monkeypatch):
+    from jupyterlite_datasette import frame_script
+
+    monkeypatch.setattr(frame_script, "FRAME", tmp_path)
+    (tmp_path / "core.js").write_text('import thing from "./seal.js";\n')
+    with pytest.raises(ValueError, match="frame/core.js has an import or export other than"):
+        frame_script.frame_part("core")
+    (tmp_path / "core.js").write_text('import { x } from "./elsewhere.js";\n')
+    with pytest.raises(ValueError, match="imports \\['elsewhere'\\], which are not frame parts"):
+        frame_script.frame_part("core")

@@ -1,31 +1,48 @@
 // Runs inside the sandboxed page frame (opaque origin, no allow-same-origin),
-// nested in the widget's shell frame. The frame's script is these files, in
-// the order widget.py's FRAME_PARTS gives, inside one function scope; each
-// uses only what earlier parts define, except in functions that run once all
-// are loaded. The frame talks to the widget only over the MessagePort that
-// the shell hands this document once it has loaded; nothing else answers it.
-// Every message on that port is listed in ../../protocol.py.
+// nested in the widget's shell frame. The frame talks to the widget only over
+// the MessagePort that the shell hands this document once it has loaded;
+// nothing else answers it. Every message on that port is listed in
+// ../../protocol.py.
+//
+// Each file here is an ES module: what it takes from another is imported by
+// name, and TypeScript checks both sides (../jsconfig.json). The frame cannot
+// load modules (its policy runs only the inline script the shell writes), so
+// frame_script.py joins the files, in its FRAME_PARTS order, into one script
+// with the imports and `export` keywords taken out: an imported name is the
+// exporting file's own binding, and a test checks no two files declare one name.
+//
+// What the frame changes globally, before any page script runs:
+// - window.fetch and XMLHttpRequest answer through the kernel (network.js);
+// - the setters and setAttribute of img/source src and srcset, script src and
+//   link href, innerHTML and insertAdjacentHTML take what loads from
+//   Datasette's paths (resources.js);
+// - History's pushState, replaceState and state, document.URL, readyState,
+//   forms' action, localStorage and sessionStorage, addEventListener,
+//   setTimeout/setInterval and customElements.define on window and document
+//   (page.js); HTMLFormElement.submit and Event.preventDefault (navigation.js);
+// - WebRTC's constructors are deleted and nested documents removed (seal.js).
+// That is safe here because this document exists only to show Datasette's
+// pages: there is no code of the notebook's in it to surprise, each change
+// keeps the browser's own behaviour for what is not on Datasette's paths, and
+// a tab on `datasette serve` is what each is tested against.
 
 /** Links and forms on this origin are Datasette's; the widget sets it. */
-const INTERNAL = document.documentElement.dataset.internalOrigin || "";
-const base = /** @type {HTMLBaseElement} */ (document.querySelector("base"));
+export const INTERNAL = document.documentElement.dataset.internalOrigin || "";
+export const base = /** @type {HTMLBaseElement} */ (document.querySelector("base"));
 
 /** Kept before any page script can replace them. */
-const realSetTimeout = window.setTimeout.bind(window);
-const realFetch = window.fetch.bind(window);
-
-/** The path of the page shown, as Datasette knows it. */
-let currentPath = "/";
+export const realSetTimeout = window.setTimeout.bind(window);
+export const realFetch = window.fetch.bind(window);
 
 /** @type {MessagePort | null} the widget's port; messages before it comes wait in `unsent` */
 let widgetPort = null;
 /** @type {[any, Transferable[]][]} */
 const unsent = [];
 /** @type {Map<string, (message: any) => void>} message type -> what the frame does with it */
-const fromWidget = new Map();
+export const fromWidget = new Map();
 
 /** @param {any} message @param {Transferable[]} [transfer] */
-function post(message, transfer = []) {
+export function post(message, transfer = []) {
   if (widgetPort) widgetPort.postMessage(message, transfer);
   else unsent.push([message, transfer]);
 }
@@ -52,7 +69,7 @@ const waitingForParent = new Map();
  * @param {any} message @param {Transferable[]} [transfer]
  * @returns {Promise<any>}
  */
-function ask(message, transfer = []) {
+export function ask(message, transfer = []) {
   const id = ++askCount;
   return new Promise((resolve) => {
     // The widget always replies, even with an error; a view that went away cannot.
@@ -74,7 +91,7 @@ function answered(reply) {
 fromWidget.set("reply", answered);
 
 /** @param {string | URL | null | undefined} href */
-function resolve(href) {
+export function resolve(href) {
   try {
     return new URL(href ?? "", base.href);
   } catch {
@@ -83,16 +100,16 @@ function resolve(href) {
 }
 
 /** @param {URL} url */
-const pathOf = (url) => url.pathname + url.search;
+export const pathOf = (url) => url.pathname + url.search;
 
 /**
  * The Datasette path an href of the page points to, or null if it points elsewhere.
  * @param {string | null} href
  */
-function internalPath(href) {
+export function internalPath(href) {
   const url = resolve(href);
   return url && url.origin === INTERNAL ? pathOf(url) : null;
 }
 
 /** Milliseconds since the epoch, comparable with the parent's clock. */
-const now = () => performance.timeOrigin + performance.now();
+export const now = () => performance.timeOrigin + performance.now();

@@ -3,6 +3,10 @@
 // the kernel, is rewritten (rewrite.js), its own imports loaded the same way
 // and pointed at their blob: URLs, and the browser runs it from a blob: URL.
 
+import { INTERNAL, ask, pathOf } from "./core.js";
+import { prepareScript } from "./rewrite.js";
+import { assets, cacheable } from "./navigation.js";
+
 /** @type {Map<string, Promise<string>>} path -> blob: URL of the module; each runs once in this
  *  document, as a tab's module map has it (the page's own module scripts run on every page) */
 const modules = new Map();
@@ -12,7 +16,7 @@ const modules = new Map();
  * @param {string} path
  * @returns {Promise<string>}
  */
-async function scriptAsset(path) {
+export async function scriptAsset(path) {
   const key = `script ${path}`;
   const known = assets.get(key);
   if (known) return known;
@@ -63,7 +67,7 @@ function loadModule(path, chain = []) {
  * @param {string} url
  * @param {string[]} [chain]
  */
-async function moduleBlobUrl(code, url, chain = []) {
+export async function moduleBlobUrl(code, url, chain = []) {
   const script = prepareScript(code, { module: true, url });
   /** @type {Map<string, string>} */
   const imports = new Map();

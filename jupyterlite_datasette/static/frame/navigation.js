@@ -2,6 +2,11 @@
 // for pages, which arrive as HTML and are swapped into this one long-lived
 // document, so stylesheets parsed once stay parsed.
 
+import { INTERNAL, ask, base, fromWidget, internalPath, now, pathOf, post, realSetTimeout, resolve } from "./core.js";
+import { sealPage } from "./seal.js";
+import { cssWithUrls, forgetPageResources, takePageCss, takeResources } from "./resources.js";
+import { currentPath, endPage, moveToFragment, runScripts, scriptSources, startPage, trackPageScripts } from "./page.js";
+
 const XLINK = "http://www.w3.org/1999/xlink";
 
 /** The newest render asked for; an older one still waiting is dropped. */
@@ -11,16 +16,16 @@ let startedAt = 0;
 /** When the page being shown was asked for, answered and received, for benchmarks. */
 let timing = {};
 /** @type {Map<string, string>} "script PATH" or "stylesheet PATH" -> its text, from the kernel */
-const assets = new Map();
+export const assets = new Map();
 /** @type {Map<string, HTMLStyleElement>} stylesheet path -> its inlined <style> */
 const stylesheets = new Map();
 const decoder = new TextDecoder();
 
 /** Datasette's static files are content-addressed or fixed per version: keep them. */
-const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
+export const cacheable = (/** @type {string} */ path) => path.includes("/-/static");
 
 /** @param {string} hash */
-function scrollToFragment(hash) {
+export function scrollToFragment(hash) {
   const id = decodeURIComponent(hash.slice(1));
   const target = id ? document.getElementById(id) || document.getElementsByName(id)[0] : null;
   if (target) target.scrollIntoView();
@@ -42,7 +47,7 @@ function visit(method, path, { body, contentType } = {}) {
  * @param {URL} url
  * @param {number} started when the user asked, for benchmarks
  */
-function followUrl(url, started) {
+export function followUrl(url, started) {
   startedAt = started;
   if (url.origin === INTERNAL) {
     if (url.hash && pathOf(url) === currentPath) moveToFragment(url.hash);
@@ -196,11 +201,8 @@ function replacePage(path, fillBody, keep = new Set()) {
   window.scrollTo(0, 0);
   endPage();
   forgetPageResources();
-  pageGeneration++;
-  pageState = null;
-  currentHash = "";
+  startPage(path);
   for (const old of document.head.querySelectorAll("[data-page]")) if (!keep.has(old)) old.remove();
-  currentPath = path;
   base.href = INTERNAL + path;
   fillBody();
 }

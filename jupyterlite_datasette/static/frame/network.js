@@ -2,6 +2,8 @@
 // are answered by the kernel; anything else is left to the browser, where the
 // frame's CSP refuses it at once (as a sandboxed page offline would fail).
 
+import { INTERNAL, ask, pathOf, realFetch, realSetTimeout, resolve } from "./core.js";
+
 /** Statuses whose responses can have no body. */
 const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
 
@@ -10,7 +12,7 @@ const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
  * @param {RequestInit} [init]
  * @returns {Promise<Response>}
  */
-async function kernelFetch(input, init) {
+export async function kernelFetch(input, init) {
   const request = new Request(input instanceof Request ? input : String(resolve(String(input))?.href ?? input), init);
   const url = new URL(request.url);
   if (url.origin !== INTERNAL) return realFetch(request);

@@ -2,6 +2,11 @@
 // order), see `location` as the page's Datasette URL, and what
 // they attach to window and document is taken away when the next page comes.
 
+import { INTERNAL, base, fromWidget, internalPath, now, pathOf, post, resolve } from "./core.js";
+import { rewriteScript } from "./rewrite.js";
+import { moduleBlobUrl, scriptAsset } from "./modules.js";
+import { cacheable, followUrl, scrollToFragment } from "./navigation.js";
+
 /** @type {[EventTarget, string, any, any][]} */
 const pageListeners = [];
 /** @type {Set<number>} */
@@ -12,7 +17,7 @@ const pageTimers = new Set();
  * those outlive the page here (a browser tab would start a new document).
  * The frame's own listeners are added before this is called.
  */
-function trackPageScripts() {
+export function trackPageScripts() {
   for (const target of [window, document]) {
     const add = target.addEventListener.bind(target);
     target.addEventListener = (type, listener, options) => {
@@ -38,7 +43,7 @@ function trackPageScripts() {
 }
 
 /** Forget everything the previous page's scripts left behind. */
-function endPage() {
+export function endPage() {
   for (const [target, type, listener, options] of pageListeners.splice(0)) {
     target.removeEventListener(type, listener, options);
   }
@@ -60,6 +65,8 @@ function locationNavigate(value) {
   if (url) followUrl(url, now());
 }
 
+/** The path of the page shown, as Datasette knows it. */
+export let currentPath = "/";
 /** The fragment of the page's URL (`location.hash`), which moves without a new page. */
 let currentHash = "";
 const pageUrl = () => new URL(INTERNAL + currentPath + currentHash);
@@ -111,7 +118,7 @@ for (const [element, property, attribute] of /** @type {[any, string, string][]}
  * The fragment moved (a `#` link, `location.hash = ...`): as in a tab, no new page.
  * @param {string} hash
  */
-function moveToFragment(hash) {
+export function moveToFragment(hash) {
   const oldURL = pageUrl().href;
   currentHash = hash;
   scrollToFragment(hash);
@@ -298,7 +305,7 @@ function isJavaScript(script) {
  * The internal paths of the page's scripts with a src, in order.
  * @param {Document} page
  */
-function scriptSources(page) {
+export function scriptSources(page) {
   const sources = [];
   for (const script of page.querySelectorAll("script[src]")) {
     const path = internalPath(script.getAttribute("src"));
@@ -308,7 +315,7 @@ function scriptSources(page) {
 }
 
 /** @param {HTMLScriptElement} script */
-const isModule = (script) => script.getAttribute("type")?.trim().toLowerCase() === "module";
+export const isModule = (script) => script.getAttribute("type")?.trim().toLowerCase() === "module";
 
 /**
  * A runnable copy of `script`, its code inline (no source names a host in
@@ -330,6 +337,18 @@ function runnable(script, code, path) {
 
 /** Counts pages: a page's scripts still loading stop once another page is in. */
 let pageGeneration = 0;
+
+/**
+ * The page at `path` takes the place of the one shown: its address, history
+ * state and fragment start afresh, and the old page's scripts still loading stop.
+ * @param {string} path
+ */
+export function startPage(path) {
+  pageGeneration++;
+  pageState = null;
+  currentHash = "";
+  currentPath = path;
+}
 
 /**
  * Put `copy` where `script` is: body scripts are in this document already,
@@ -399,7 +418,7 @@ function classicSource(path, sourceOf) {
  * @param {HTMLScriptElement[]} headScripts the page's <head> scripts (not in the document)
  * @param {(path: string) => string | undefined} sourceOf the code of an internal classic script
  */
-async function runScripts(headScripts, sourceOf) {
+export async function runScripts(headScripts, sourceOf) {
   const generation = pageGeneration;
   const bodyScripts = /** @type {HTMLScriptElement[]} */ ([...document.body.querySelectorAll("script")]);
   /** @type {(() => void | Promise<void>)[]} */

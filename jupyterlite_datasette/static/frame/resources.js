@@ -4,6 +4,14 @@
 // through the kernel and the browser gets a blob: URL instead, before it ever
 // sees the Datasette URL: nothing is refused, and load/error fire as in a tab.
 
+import { INTERNAL, base, pathOf } from "./core.js";
+import { apply, matches, querySelectorAll } from "./seal.js";
+import { rewriteScript } from "./rewrite.js";
+import { kernelFetch } from "./network.js";
+import { moduleBlobUrl, scriptAsset } from "./modules.js";
+import { currentPath, isModule } from "./page.js";
+import { cacheable } from "./navigation.js";
+
 /** @type {Map<string, Promise<string>>} "kind path" -> blob: URL, for Datasette's static files (kept) */
 const staticBlobs = new Map();
 /** @type {string[]} blob: URLs of the page shown, let go when it goes */
@@ -83,7 +91,7 @@ const CSS_URL = /url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)/g;
  * @param {string} css
  * @param {string} path the stylesheet's own path, which its url()s are relative to
  */
-async function cssWithUrls(css, path) {
+export async function cssWithUrls(css, path) {
   /** @type {Map<string, string>} url() text -> blob: URL */
   const found = new Map();
   for (const match of css.matchAll(CSS_URL)) {
@@ -133,7 +141,7 @@ const OWN_CSS = "style, [style]";
  * @param {Document} page
  * @param {string} path
  */
-function takePageCss(page, path) {
+export function takePageCss(page, path) {
   const elements = apply(querySelectorAll, page.documentElement, [OWN_CSS]);
   return Promise.all([...elements].map((element) => takeOwnCss(element, path)));
 }
@@ -276,7 +284,7 @@ function takeElement(element) {
  * `root` and everything in it, as takeElement.
  * @param {ParentNode} root
  */
-function takeResources(root) {
+export function takeResources(root) {
   if (root instanceof Element && apply(matches, root, [LOADING])) takeElement(root);
   for (const element of apply(querySelectorAll, root, [LOADING])) takeElement(element);
 }
@@ -326,7 +334,7 @@ Element.prototype.insertAdjacentHTML = function (where, html) {
 };
 
 /** The page shown has gone: its resources' bytes can go too. */
-function forgetPageResources() {
+export function forgetPageResources() {
   for (const url of pageBlobs.splice(0)) URL.revokeObjectURL(url);
 }
 

@@ -388,7 +388,7 @@ function applyEdits(source, edits) {
  * @param {string} source
  * @param {ScriptKind} kind
  */
-function prepareScript(source, kind) {
+export function prepareScript(source, kind) {
   const { edits, imports } = scriptEdits(source, kind);
   return {
     specifiers: imports.map((entry) => entry.specifier),
@@ -409,4 +409,4 @@ function prepareScript(source, kind) {
  * @param {string} source
  * @param {ScriptKind} kind
  */
-const rewriteScript = (source, kind) => prepareScript(source, kind).finish(() => null);
+export const rewriteScript = (source, kind) => prepareScript(source, kind).finish(() => null);

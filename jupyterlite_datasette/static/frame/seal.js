@@ -11,8 +11,8 @@
 //   navigation that gets through anyway is refused by the shell's policy.
 // The DOM methods used here are taken before page scripts can replace them.
 
-const apply = Reflect.apply;
-const { remove, querySelectorAll, matches, removeAttribute } = Element.prototype;
+export const apply = Reflect.apply;
+export const { remove, querySelectorAll, matches, removeAttribute } = Element.prototype;
 const documentQuery = Document.prototype.querySelectorAll;
 
 /** Elements that load a document, or a plugin, of their own. */
@@ -45,7 +45,7 @@ function sealElement(root) {
  * A parsed page, before any of it goes into this document.
  * @param {Document} page
  */
-function sealPage(page) {
+export function sealPage(page) {
   for (const element of apply(documentQuery, page, [UNSEALED])) apply(remove, element, []);
   for (const element of apply(documentQuery, page, ["[ping]"])) apply(removeAttribute, element, ["ping"]);
 }
