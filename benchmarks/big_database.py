@@ -99,7 +99,8 @@ async def measure(path: Path, pages: int) -> dict:
     await transport.request(w.ds, table + "?_nosuggest=1")
     no_suggest = time.perf_counter() - before
     new_files = [
-        p for p in Path(tempfile.gettempdir()).rglob("*")
+        p
+        for p in Path(tempfile.gettempdir()).rglob("*")
         if p.is_file() and p not in temp_before and p.stat().st_size > 1_000_000
     ]
     return {
@@ -119,7 +120,9 @@ async def measure(path: Path, pages: int) -> dict:
 def in_fresh_process(path: Path, pages: int) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--measure", str(path), "--pages", str(pages)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 

@@ -179,8 +179,10 @@ def main() -> None:
     print(f"ds.client.get, same paths, kernel: median {kernel:6.1f} ms  (p90 {quantile(kernel_ms, 0.9):6.1f})")
     print(f"ratio {click / kernel:.2f} (target <= 1.3); overhead {click - kernel:.1f} ms (target <= 20)")
     tab = statistics.median(tab_ms)
-    print(f"for scale, an ordinary tab on `datasette serve`, click to first paint: median {tab:6.1f} ms"
-          f"  (p90 {quantile(tab_ms, 0.9):6.1f})")
+    print(
+        f"for scale, an ordinary tab on `datasette serve`, click to first paint: median {tab:6.1f} ms"
+        f"  (p90 {quantile(tab_ms, 0.9):6.1f})"
+    )
     print("where the click's time goes (medians):")
     for part, meaning in [
         ("ask", "click to the request leaving the page"),

@@ -74,14 +74,11 @@ def metadata_file(path: str | os.PathLike) -> dict:
     try:
         metadata = parse_metadata(content)
     except BadMetadataError:
-        raise MetadataFileError(
-            f"{path}: metadata is not valid JSON or YAML; fix the syntax and try again"
-        ) from None
+        raise MetadataFileError(f"{path}: metadata is not valid JSON or YAML; fix the syntax and try again") from None
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
         raise MetadataFileError(
-            f"{path}: metadata must be a JSON or YAML object (a mapping), "
-            f"not {type(metadata).__name__}"
+            f"{path}: metadata must be a JSON or YAML object (a mapping), not {type(metadata).__name__}"
         )
     return metadata

@@ -42,4 +42,3 @@ def metadata_and_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[
         if moved:
             config.setdefault("databases", {})[name] = moved
     return metadata, config
-

@@ -32,7 +32,7 @@ def frame_part(name: str) -> str:
         raise ValueError(f"frame/{name}.js imports {sorted(unknown)}, which are not frame parts")
     text = EXPORT_KEYWORD.sub("", IMPORT_LINE.sub("", text))
     if re.search(r"^(?:import|export)\b", text, re.MULTILINE):
-        raise ValueError(f"frame/{name}.js has an import or export other than `import {{...}} from \"./part.js\"`")
+        raise ValueError(f'frame/{name}.js has an import or export other than `import {{...}} from "./part.js"`')
     return text
 
 

@@ -47,9 +47,7 @@ def inspect_file(path: Path) -> dict:
     conn = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True)
     try:
         names = [row[0] for row in conn.execute("select name from sqlite_master where type = 'table'")]
-        tables = {
-            name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]} for name in names
-        }
+        tables = {name: {"count": conn.execute(f"select count(*) from {quoted(name)}").fetchone()[0]} for name in names}
     finally:
         conn.close()
     return InspectRecord(path, size=path.stat().st_size, file=str(path), tables=tables)

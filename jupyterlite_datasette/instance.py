@@ -41,8 +41,7 @@ def coerce_setting(name: str, value: Any) -> Any:
     """Validate a Datasette setting and convert a string value to its type."""
     if name not in DEFAULT_SETTINGS:
         raise SettingError(
-            f"{name!r} is not a Datasette setting; valid ones are: "
-            + ", ".join(sorted(DEFAULT_SETTINGS))
+            f"{name!r} is not a Datasette setting; valid ones are: " + ", ".join(sorted(DEFAULT_SETTINGS))
         )
     default = DEFAULT_SETTINGS[name]
     if not isinstance(value, str):
@@ -51,16 +50,12 @@ def coerce_setting(name: str, value: Any) -> Any:
         try:
             return value_as_boolean(value)
         except ValueAsBooleanError:
-            raise SettingError(
-                f"setting {name!r} takes on/off/true/false/1/0, not {value!r}"
-            ) from None
+            raise SettingError(f"setting {name!r} takes on/off/true/false/1/0, not {value!r}") from None
     if isinstance(default, int):
         try:
             return int(value)
         except ValueError:
-            raise SettingError(
-                f"setting {name!r} takes an integer, not {value!r}"
-            ) from None
+            raise SettingError(f"setting {name!r} takes an integer, not {value!r}") from None
     return value
 
 

@@ -27,7 +27,5 @@ def inside(folder: Path, name: str) -> Path:
     """The path of `name` in `folder`, refused if it would resolve anywhere else (a symlink, say)."""
     destination = (folder / name).resolve()
     if destination.parent != folder.resolve():
-        raise DatasetteInputError(
-            f"{name!r}: would be written outside {folder}; rename the source and try again"
-        )
+        raise DatasetteInputError(f"{name!r}: would be written outside {folder}; rename the source and try again")
     return destination

@@ -17,7 +17,9 @@ class Progress:
     def update(self, done: int) -> None:
         if (self.total or done) <= PROGRESS_OVER:
             return
-        shown = f"{done / self.total:4.0%} of {self.total / 1e6:.1f} MB" if self.total else f"{done / 1e6:.1f} MB so far"
+        shown = (
+            f"{done / self.total:4.0%} of {self.total / 1e6:.1f} MB" if self.total else f"{done / 1e6:.1f} MB so far"
+        )
         print(f"\r{self.name}: {shown}", end="", flush=True)
         self.shown = True
 

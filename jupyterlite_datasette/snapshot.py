@@ -46,8 +46,20 @@ ALLOWED_PARENTS = {
 KEPT_TAGS = set(ALLOWED_PARENTS)
 #: Elements whose whole content is left out: scripts, styles, forms, menus, pictures.
 DROPPED_SUBTREES = {
-    "script", "style", "template", "noscript", "form", "details", "svg", "math",
-    "iframe", "object", "embed", "select", "textarea", "button",
+    "script",
+    "style",
+    "template",
+    "noscript",
+    "form",
+    "details",
+    "svg",
+    "math",
+    "iframe",
+    "object",
+    "embed",
+    "select",
+    "textarea",
+    "button",
 }
 KEPT_ATTRIBUTES = {"class", "colspan", "rowspan", "scope"}
 VOID_TAGS = {"br"}
@@ -55,11 +67,33 @@ VOID_TAGS = {"br"}
 #: (col-<column>, type-<type>, facet-<...>, message-<kind>). Any other class, such as one
 #: of the notebook's own that metadata HTML might borrow, is dropped.
 DATASETTE_CLASSES = {
-    "actor", "bullets", "column-descriptions", "content", "crumbs", "db-table", "extra-wheres",
-    "facet-info", "facet-info-name", "facet-info-total", "facet-results", "facet-truncated",
-    "facets-timed-out", "ft", "metadata-description", "not-footer", "page-header", "pattern-heading",
-    "rows-and-columns", "small-screen-only", "sql", "suggested-facets", "table-wrapper",
-    "tight-bullets", "two-col", "wrapped-sql", "zero-results",
+    "actor",
+    "bullets",
+    "column-descriptions",
+    "content",
+    "crumbs",
+    "db-table",
+    "extra-wheres",
+    "facet-info",
+    "facet-info-name",
+    "facet-info-total",
+    "facet-results",
+    "facet-truncated",
+    "facets-timed-out",
+    "ft",
+    "metadata-description",
+    "not-footer",
+    "page-header",
+    "pattern-heading",
+    "rows-and-columns",
+    "small-screen-only",
+    "sql",
+    "suggested-facets",
+    "table-wrapper",
+    "tight-bullets",
+    "two-col",
+    "wrapped-sql",
+    "zero-results",
 }
 DATASETTE_CLASS_PREFIXES = ("col-", "type-", "facet-", "message-")
 #: An entity cut short at the end of a string.
@@ -83,9 +117,7 @@ def kept_attribute(name: str, value: str | None) -> str | None:
     if len(value) > MAX_ATTRIBUTE_CHARS:
         return None
     if name == "class":
-        names = [
-            c for c in value.split() if c in DATASETTE_CLASSES or c.startswith(DATASETTE_CLASS_PREFIXES)
-        ]
+        names = [c for c in value.split() if c in DATASETTE_CLASSES or c.startswith(DATASETTE_CLASS_PREFIXES)]
         return " ".join(names) or None
     if name in ("colspan", "rowspan"):
         return value if SPAN_VALUE.fullmatch(value) else None

@@ -20,7 +20,12 @@ from .errors import TabularFileError
 
 #: File name endings read as tables, and the sqlite-utils format each is read in.
 FORMATS = {
-    ".csv": "CSV", ".tsv": "TSV", ".tab": "TSV", ".json": "JSON", ".ndjson": "NL", ".jsonl": "NL",
+    ".csv": "CSV",
+    ".tsv": "TSV",
+    ".tab": "TSV",
+    ".json": "JSON",
+    ".ndjson": "NL",
+    ".jsonl": "NL",
     ".parquet": "PARQUET",
 }
 #: Parquet rows read and written at a time: memory stays bounded for big files.

@@ -51,7 +51,9 @@ def browser_headers(page_headers: dict[str, str] | None) -> dict[str, str]:
     the first are set here whatever the page sent (Datasette 1.0's CSRF check reads
     them), and the cookies are the kernel's own jar's."""
     headers = {
-        k: v for k, v in (page_headers or {}).items() if not k.lower().startswith("sec-fetch-") and k.lower() != "cookie"
+        k: v
+        for k, v in (page_headers or {}).items()
+        if not k.lower().startswith("sec-fetch-") and k.lower() != "cookie"
     }
     return {**headers, "sec-fetch-site": "same-origin"}
 
@@ -112,8 +114,12 @@ class DatasetteWidget(anywidget.AnyWidget):
         # Checked before any database is opened (the traits check them again).
         hosts = checked_image_hosts(image_hosts)
         checked_height(height)
-        self.ds = ds if ds is not None else build_datasette(
-            sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
+        self.ds = (
+            ds
+            if ds is not None
+            else build_datasette(
+                sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
+            )
         )
         # One cookie jar per widget, like one browser tab.
         self._cookies = httpx.Cookies()
@@ -278,8 +284,13 @@ class DatasetteWidget(anywidget.AnyWidget):
             return
         disposition = f'attachment; filename="{name}.db"'
         self.send(
-            {**reply, "status": 200, "content_type": "application/vnd.sqlite3", "final_path": f"/{name}.db",
-             "headers": [["content-disposition", disposition]]},
+            {
+                **reply,
+                "status": 200,
+                "content_type": "application/vnd.sqlite3",
+                "final_path": f"/{name}.db",
+                "headers": [["content-disposition", disposition]],
+            },
             buffers=[body],
         )
 
@@ -304,11 +315,16 @@ class DatasetteWidget(anywidget.AnyWidget):
             return
         if content.get("navigation") and transport.too_big_to_show(response):
             size = len(response.body) / 1e6
-            self.send({**reply, "error": (
-                f"the page is {size:.1f} MB, too big to show here (the widget shows pages up to "
-                f"{transport.MAX_SHOWN_BYTES >> 20} MB); read it in Python instead: "
-                f"await w.json({response.final_path!r}), or w.query(...)"
-            )})
+            self.send(
+                {
+                    **reply,
+                    "error": (
+                        f"the page is {size:.1f} MB, too big to show here (the widget shows pages up to "
+                        f"{transport.MAX_SHOWN_BYTES >> 20} MB); read it in Python instead: "
+                        f"await w.json({response.final_path!r}), or w.query(...)"
+                    ),
+                }
+            )
             return
         reply["status"] = response.status
         reply["content_type"] = response.content_type

@@ -92,7 +92,9 @@ def lite_config(content: Path, plugins: list[str]) -> dict:
         "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True, "cache_dir": str(CACHE / "jupyterlite")},
         "DatasetteAddon": {"plugins": plugin_specs},
         # In the lock, not loaded until a notebook imports them.
-        "PyodideLockAddon": {"specs": [*(f"{name}=={version}" for name, version in VERSIONS["kernel"].items()), *offered]},
+        "PyodideLockAddon": {
+            "specs": [*(f"{name}=={version}" for name, version in VERSIONS["kernel"].items()), *offered]
+        },
     }
 
 
@@ -105,8 +107,18 @@ def build(output: Path, online: bool, plugins: list[str] = ()) -> Path:
     (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content, list(plugins)), indent=2))
 
     shutil.rmtree(output, ignore_errors=True)
-    run(sys.executable, "-m", "jupyter", "lite", "build", "--lite-dir", str(lite_dir), "--output-dir", str(output),
-        cwd=lite_dir)
+    run(
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lite",
+        "build",
+        "--lite-dir",
+        str(lite_dir),
+        "--output-dir",
+        str(output),
+        cwd=lite_dir,
+    )
     if online:
         # Pyodide's core from its CDN; the site's own lock and wheels stay.
         pyodide = output / "static" / "pyodide"
@@ -125,7 +137,10 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=LITE / "_output")
     parser.add_argument("--online", action="store_true", help="load Pyodide from its CDN")
     parser.add_argument(
-        "--plugin", action="append", default=[], metavar="NAME",
+        "--plugin",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="a Datasette plugin to install in the kernel (repeatable): NAME pinned in versions.toml, or NAME==VERSION",
     )
     args = parser.parse_args()

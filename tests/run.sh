@@ -16,6 +16,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lite/env.sh"
 cd "$ROOT"
 # Lint and type checks first: an error in either fails the run as a failing test does.
 python -m ruff check --quiet .
+python -m ruff format --check --quiet .
 python -m mypy
 # The front end is plain JavaScript with JSDoc types, checked by TypeScript's compiler.
 npm install --silent --no-audit --no-fund --prefix .venv/js typescript@5.9.3 @anywidget/types@0.4.0 >/dev/null

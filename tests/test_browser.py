@@ -190,15 +190,15 @@ def test_fragments_external_links_and_reload(page, lab):
 
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
     cells = SETUP + [
-        (f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
-        "from support.routes import register_misbehaving_routes\n"
-        "from jupyterlite_datasette import DatasetteWidget\n"
-        "register_misbehaving_routes()\n"
-        "w2 = DatasetteWidget('fixtures.db', height=300)\n"
-        "w2"),
-        ("async def broken():\n"
-        "    raise RuntimeError('startup exploded')\n"
-        "w2.ds.invoke_startup = broken"),
+        (
+            f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+            "from support.routes import register_misbehaving_routes\n"
+            "from jupyterlite_datasette import DatasetteWidget\n"
+            "register_misbehaving_routes()\n"
+            "w2 = DatasetteWidget('fixtures.db', height=300)\n"
+            "w2"
+        ),
+        ("async def broken():\n    raise RuntimeError('startup exploded')\nw2.ds.invoke_startup = broken"),
     ]
     nb = open_notebook(page, lab, "failures.ipynb", cells)
     run_setup(nb)
@@ -244,8 +244,9 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
 
     # With the kernel gone, a click says so instead of hanging silently.
     nb.menu("Kernel", "Shut Down Kernel")
-    page.locator(".jp-Notebook-ExecutionIndicator[data-status=unknown], "
-                 ".jp-Notebook-ExecutionIndicator[data-status=dead]").first.wait_for(timeout=20_000)
+    page.locator(
+        ".jp-Notebook-ExecutionIndicator[data-status=unknown], .jp-Notebook-ExecutionIndicator[data-status=dead]"
+    ).first.wait_for(timeout=20_000)
     nb.frame(0).locator("a[href='/fixtures']").first.click()
     nb.widget(0).locator(".jld-error", has_text="the kernel is not running").wait_for()
 

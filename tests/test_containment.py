@@ -65,9 +65,7 @@ async def test_canned_queries_cannot_attach_read_write_or_create_other_files(fix
         form = await ds.client.get(f"/fixtures/{name}")
         token = form.cookies.get("ds_csrftoken")
         answers.append(
-            await ds.client.post(
-                f"/fixtures/{name}", data={"csrftoken": token}, cookies={"ds_csrftoken": token}
-            )
+            await ds.client.post(f"/fixtures/{name}", data={"csrftoken": token}, cookies={"ds_csrftoken": token})
         )
 
     for answer in answers:

@@ -128,9 +128,9 @@ BAD = {
         "more fields than the header",
     ),
     "csv not utf-8": (lambda d, s: write(d / "y.csv", b"a,b\n\xff\xfe,1\n"), TabularFileError, "cannot be read as CSV"),
-    "malformed json": (lambda d, s: write(d / "m.json", b"[{\"a\": 1},"), TabularFileError, "is not valid JSON"),
+    "malformed json": (lambda d, s: write(d / "m.json", b'[{"a": 1},'), TabularFileError, "is not valid JSON"),
     "json of numbers": (lambda d, s: write(d / "n.json", b"[1, 2]"), TabularFileError, "not an object"),
-    "bad ndjson line": (lambda d, s: write(d / "l.ndjson", b"{\"a\": 1}\nnope\n"), TabularFileError, "not valid JSON"),
+    "bad ndjson line": (lambda d, s: write(d / "l.ndjson", b'{"a": 1}\nnope\n'), TabularFileError, "not valid JSON"),
     "parquet not parquet": (
         lambda d, s: write(d / "p.parquet", b"id,name\n1,Cleo\n"),
         TabularFileError,
@@ -180,12 +180,23 @@ def test_parquet_files_and_urls_become_typed_tables(tmp_path, files_server):
     ds = build_datasette([tmp_path / "pets.parquet", files_server.url("empty.parquet")])
     assert user_tables(ds) == ["pets", "empty"]
     assert rows_of(ds, "pets")[0] == {
-        "id": 1, "name": "Cleo", "score": 9.5, "good": 1, "born": "2020-01-02T03:04:05", "photo": b"\x89PNG",
+        "id": 1,
+        "name": "Cleo",
+        "score": 9.5,
+        "good": 1,
+        "born": "2020-01-02T03:04:05",
+        "photo": b"\x89PNG",
         "tags": '["cat", "grey"]',
     }
     types = {c.name: c.type for c in sqlite_utils.Database(ds.databases["data"].path)["pets"].columns}
     assert types == {
-        "id": "INTEGER", "name": "TEXT", "score": "REAL", "good": "INTEGER", "born": "TEXT", "photo": "BLOB", "tags": "TEXT",
+        "id": "INTEGER",
+        "name": "TEXT",
+        "score": "REAL",
+        "good": "INTEGER",
+        "born": "TEXT",
+        "photo": "BLOB",
+        "tags": "TEXT",
     }
     # A file with columns and no rows is still a table, with its columns.
     assert [c.name for c in sqlite_utils.Database(ds.databases["data"].path)["empty"].columns] == ["city"]
@@ -194,7 +205,9 @@ def test_parquet_files_and_urls_become_typed_tables(tmp_path, files_server):
 def test_parquet_without_pyarrow_says_to_install_it(tmp_path, monkeypatch, own_tempdir):
     (tmp_path / "pets.parquet").write_bytes(b"PAR1")
     monkeypatch.setitem(__import__("sys").modules, "pyarrow", None)  # as if it were not installed
-    with pytest.raises(TabularFileError, match=r"pets.parquet: reading Parquet needs pyarrow: install it \(%pip install"):
+    with pytest.raises(
+        TabularFileError, match=r"pets.parquet: reading Parquet needs pyarrow: install it \(%pip install"
+    ):
         build_datasette([tmp_path / "pets.parquet"])
     assert list(own_tempdir.iterdir()) == []
 

@@ -70,11 +70,7 @@ def kernel():
 
 @pytest.fixture(scope="module")
 def widget_id(kernel, fixtures_db):
-    out = kernel.execute(
-        "%load_ext jupyterlite_datasette\n"
-        f"w = %datasette {fixtures_db}\n"
-        "print(w.model_id)"
-    )
+    out = kernel.execute(f"%load_ext jupyterlite_datasette\nw = %datasette {fixtures_db}\nprint(w.model_id)")
     return out.strip()
 
 
@@ -110,7 +106,11 @@ def test_a_post_body_arrives_and_its_cookie_comes_back(kernel, widget_id):
     # Datasette's flash messages: the POST sets a cookie and redirects; the
     # widget's cookie jar sends it back, so the next page shows the message.
     request(
-        kernel, widget_id, "/-/messages", navigation=False, method="POST",
+        kernel,
+        widget_id,
+        "/-/messages",
+        navigation=False,
+        method="POST",
         headers={"content-type": "application/x-www-form-urlencoded"},
         body=b"message=Hello+from+the+kernel+test&message_type=WARNING",
     )

@@ -27,13 +27,17 @@ CELLS = [
     "%datasette notes_on.db -m notes_on.json --write --path /notes_on/add_note",
     "w_on = _",
     "%datasette notes_off.db -m notes_off.json --path /notes_off/add_note",
-    ("import hashlib, pathlib\n"
-    "print('rows:', w_on.query('select body from notes'))\n"
-    f"print('off:', hashlib.sha256(pathlib.Path('{LOCAL}/notes_off.db').read_bytes()).hexdigest())"),
+    (
+        "import hashlib, pathlib\n"
+        "print('rows:', w_on.query('select body from notes'))\n"
+        f"print('off:', hashlib.sha256(pathlib.Path('{LOCAL}/notes_off.db').read_bytes()).hexdigest())"
+    ),
     "saved = w_on.save()",
-    ("import shutil, sqlite3\n"
-    "shutil.copy(saved, '/tmp/check.db')\n"
-    "print('in the notebook folder:', sqlite3.connect('/tmp/check.db').execute('select body from notes').fetchall())"),
+    (
+        "import shutil, sqlite3\n"
+        "shutil.copy(saved, '/tmp/check.db')\n"
+        "print('in the notebook folder:', sqlite3.connect('/tmp/check.db').execute('select body from notes').fetchall())"
+    ),
 ]
 
 

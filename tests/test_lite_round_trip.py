@@ -20,10 +20,12 @@ def test_url_and_csv_sources_download_and_save_in_jupyterlite(lite_site, lite_pa
     (lite_site.directory / "pets.csv").write_text("id,name,legs\n1,Cleo,4\n2,Polly,2\n")
     (tmp_path / "visits.csv").write_text("pet_id,day\n1,2024-05-01\n2,2024-05-02\n1,2024-05-03\n")
     cells = [
-        ("%load_ext jupyterlite_datasette\n"
-        "import jupyterlite_datasette.download as download, jupyterlite_datasette.progress as progress\n"
-        "# Small pieces, so that this small file shows the progress a big one would.\n"
-        "download.BROWSER_CHUNK, progress.PROGRESS_OVER = 16384, 0"),
+        (
+            "%load_ext jupyterlite_datasette\n"
+            "import jupyterlite_datasette.download as download, jupyterlite_datasette.progress as progress\n"
+            "# Small pieces, so that this small file shows the progress a big one would.\n"
+            "download.BROWSER_CHUNK, progress.PROGRESS_OVER = 16384, 0"
+        ),
         f"%datasette {lite_site.base}/remote.db {lite_site.base}/pets.csv visits.csv --path /data",
         "w = _",
         "print('saved:', w.save('data'))",

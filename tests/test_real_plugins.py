@@ -80,10 +80,12 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     for cell in range(len(cells)):
         nb.run_cell(cell)
     nb.wait_for_output(1, "datasette-cluster-map")
+
     def go(path: str) -> None:
         nb.go(path)
-        nb.page.wait_for_function("([w, p]) => w.querySelector('.jld-address input').value === p",
-                                  arg=[nb.widget().element_handle(), path])
+        nb.page.wait_for_function(
+            "([w, p]) => w.querySelector('.jld-address input').value === p", arg=[nb.widget().element_handle(), path]
+        )
 
     in_widget = check(nb.frame(), go)
     assert in_widget == in_tab

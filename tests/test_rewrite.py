@@ -26,7 +26,10 @@ BASE = "http://localhost/-/static/x.js"
 
 def rewrite_all(scripts: list[tuple[str, bool]]) -> list[dict]:
     """Each (source, is_module) rewritten, with a module's static import specifiers."""
-    program = REWRITE + f"const BASE = {json.dumps(BASE)};" + """
+    program = (
+        REWRITE
+        + f"const BASE = {json.dumps(BASE)};"
+        + """
 const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const output = input.map(([source, module]) => {
   const script = prepareScript(source, { module, url: BASE });
@@ -34,6 +37,7 @@ const output = input.map(([source, module]) => {
 });
 process.stdout.write(JSON.stringify(output));
 """
+    )
     result = subprocess.run(
         [NODE, "-e", program], input=json.dumps(scripts), capture_output=True, text=True, check=True
     )
@@ -95,7 +99,9 @@ def test_every_shipped_script_still_parses(tmp_path):
     scripts = shipped_scripts()
     assert len(scripts) > 15, "tests/run.sh installs the plugins into .venv/plugins"
     # ES module builds (Leaflet's, Datasette's own modules) are modules; the rest classic scripts.
-    sources = [(path.read_text(), "export " in path.read_text() or "import " in path.read_text()[:200]) for path in scripts]
+    sources = [
+        (path.read_text(), "export " in path.read_text() or "import " in path.read_text()[:200]) for path in scripts
+    ]
     for path, (source, module), result in zip(scripts, sources, rewrite_all(sources)):
         rewritten = tmp_path / (path.name + (".mjs" if module else ".js"))
         rewritten.write_text(result["code"])

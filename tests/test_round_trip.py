@@ -14,8 +14,10 @@ pytestmark = pytest.mark.browser
 def test_url_csv_and_dataframe_then_pandas_download_and_save(page, lab, files_server):
     (lab.root / "pets.csv").write_text("id,name,legs\n1,Cleo,4\n2,Polly,2\n")
     cells = [
-        ("import pandas as pd\n"
-        "cities = pd.DataFrame({'city': ['Oslo', 'Lima', 'Pune'], 'population': [709000, 10000000, 3100000]})"),
+        (
+            "import pandas as pd\n"
+            "cities = pd.DataFrame({'city': ['Oslo', 'Lima', 'Pune'], 'population': [709000, 10000000, 3100000]})"
+        ),
         "%load_ext jupyterlite_datasette",
         f"%datasette {files_server.url('fixtures.db')} pets.csv cities --write --path /data",
         "w = _",

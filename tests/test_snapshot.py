@@ -102,8 +102,10 @@ def test_deep_nesting_is_flattened_into_its_text():
 
 def test_only_datasette_class_names_are_kept():
     html = page_snapshot(
-        content('<div class="jp-Dialog lm-Widget content col-name type-int jld-widget facet-info">x</div>'
-                '<td colspan="999999" scope="evil">y</td>'),
+        content(
+            '<div class="jp-Dialog lm-Widget content col-name type-int jld-widget facet-info">x</div>'
+            '<td colspan="999999" scope="evil">y</td>'
+        ),
         "/",
     )
     assert 'class="content col-name type-int facet-info"' in html

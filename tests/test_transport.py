@@ -71,8 +71,12 @@ async def test_post_redirected_with_302_becomes_a_get(routed_ds):
     assert (redirected["method"], redirected["body"], redirected["content_type"]) == ("GET", "", None)
     assert redirected["accept"] == "text/html"
     assert httpx.Response(200, content=echoed.body).json() == {
-        "method": "POST", "body": "a=1", "cookies": {}, "accept": "text/html",
-        "content_type": "application/x-www-form-urlencoded", "sec_fetch_site": None,
+        "method": "POST",
+        "body": "a=1",
+        "cookies": {},
+        "accept": "text/html",
+        "content_type": "application/x-www-form-urlencoded",
+        "sec_fetch_site": None,
     }
 
 

@@ -39,8 +39,11 @@ async def test_a_navigation_replies_with_the_page_then_moves_path(widget):
     [(reply, buffers)] = await replies(widget.comm)
     assert ["content-type", "text/html; charset=utf-8"] in reply.pop("headers")
     assert reply == {
-        "type": "response", "id": "a1", "status": 200,
-        "content_type": "text/html; charset=utf-8", "final_path": "/fixtures/facetable",
+        "type": "response",
+        "id": "a1",
+        "status": 200,
+        "content_type": "text/html; charset=utf-8",
+        "final_path": "/fixtures/facetable",
     }
     assert BeautifulSoup(buffers[0], "html.parser").h1.text.strip() == "facetable"
     assert widget.path == "/fixtures/facetable"
@@ -73,8 +76,13 @@ async def test_asset_requests_do_not_move_path(widget):
 async def test_post_bodies_travel_as_a_buffer(routed_widget):
     from_browser(
         routed_widget,
-        {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
-         "headers": {"content-type": "application/x-www-form-urlencoded"}},
+        {
+            "type": "request",
+            "id": 1,
+            "path": "/-/test/echo",
+            "method": "POST",
+            "headers": {"content-type": "application/x-www-form-urlencoded"},
+        },
         [memoryview(b"q=caf%C3%A9")],
     )
     [(reply, buffers)] = await replies(routed_widget.comm)
@@ -88,9 +96,17 @@ async def test_requests_say_same_origin_as_a_browser_does_whatever_the_page_sets
     # in a browser no script can set that header, so the widget does not let one either.
     from_browser(
         routed_widget,
-        {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST",
-         "headers": {"content-type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "cross-site",
-                     "Cookie": "ds_actor=forged"}},
+        {
+            "type": "request",
+            "id": 1,
+            "path": "/-/test/echo",
+            "method": "POST",
+            "headers": {
+                "content-type": "application/x-www-form-urlencoded",
+                "Sec-Fetch-Site": "cross-site",
+                "Cookie": "ds_actor=forged",
+            },
+        },
         [memoryview(b"q=1")],
     )
     [(reply, buffers)] = await replies(routed_widget.comm)
@@ -218,9 +234,13 @@ async def test_browsing_leaves_the_file_byte_for_byte_unchanged(fixtures_copy):
     w = DatasetteWidget(fixtures_copy)
     attach(w)
     paths = [
-        "/", "/fixtures", "/fixtures/facetable?_facet=state&_sort_desc=score",
-        "/fixtures?sql=select+count(*)+from+facetable", "/fixtures/facetable/1",
-        "/fixtures/facetable.json?_shape=array", "/fixtures/facetable.csv",
+        "/",
+        "/fixtures",
+        "/fixtures/facetable?_facet=state&_sort_desc=score",
+        "/fixtures?sql=select+count(*)+from+facetable",
+        "/fixtures/facetable/1",
+        "/fixtures/facetable.json?_shape=array",
+        "/fixtures/facetable.csv",
         "/fixtures?sql=delete+from+facetable",
     ]
     for i, path in enumerate(paths):
@@ -361,7 +381,9 @@ async def test_sql_and_params_hand_the_view_back_to_code(widget):
     assert "order by id desc" in sql
     assert sorted(params.values()) == ["CA", "San Francisco"]
     shown = (await widget.json(view))["rows"]
-    assert widget.query(sql, params=params) == [dict(zip(["id", "state", "city", "score", "created"], row)) for row in shown]
+    assert widget.query(sql, params=params) == [
+        dict(zip(["id", "state", "city", "score", "created"], row)) for row in shown
+    ]
 
     sql, params = await sql_for(widget, "/fixtures?sql=select+:n+*+2+as+twice&n=21")
     assert (sql, params) == ("select :n * 2 as twice", {"n": "21"})
@@ -378,7 +400,9 @@ async def test_a_failing_background_task_is_logged(widget, caplog):
 
     await asyncio.gather(widget._spawn(fail()), return_exceptions=True)
     await asyncio.sleep(0)
-    assert any("background task failed" in r.message and r.exc_info[1].args == ("lost otherwise",) for r in caplog.records)
+    assert any(
+        "background task failed" in r.message and r.exc_info[1].args == ("lost otherwise",) for r in caplog.records
+    )
 
 
 def test_the_frame_parts_joined_declare_each_name_once():
@@ -387,7 +411,9 @@ def test_the_frame_parts_joined_declare_each_name_once():
     declared: dict[str, list[str]] = {}
     for name in FRAME_PARTS:
         text = frame_part(name)
-        names = re.findall(r"^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)", text, re.MULTILINE)
+        names = re.findall(
+            r"^(?:async\s+)?(?:function\*?|const|let|var|class)\s+([A-Za-z_$][\w$]*)", text, re.MULTILINE
+        )
         for group in re.findall(r"^const\s*\{([^}]*)\}\s*=", text, re.MULTILINE):
             names += re.findall(r"[A-Za-z_$][\w$]*", group)
         for declared_name in names:

@@ -21,7 +21,6 @@ NAVIGATIONS = ("script_refresh", "real_location", "eval_location")
 REAL_LOCATION = 'window["loc" + "ation"]'
 
 
-
 #: The widget's messages, sent to the shell and to the notebook as a page without the port could.
 IMITATE = (
     "for (const w of [window.parent, window.top]) {"
@@ -111,7 +110,9 @@ def attacks(origin: str) -> dict[str, str]:
             "</script>"
         ),
         # Messages of the widget's protocol, sent the only way a page could without the port.
-        "imitation": script(IMITATE + f"window.top.postMessage({{type: 'external', url: {q(origin + '/imitated')}}}, '*');"),
+        "imitation": script(
+            IMITATE + f"window.top.postMessage({{type: 'external', url: {q(origin + '/imitated')}}}, '*');"
+        ),
         "forms": (
             f'<form id="get-form" action="{origin}/get-form"><input name="q" value="secret"></form>'
             f'<form id="post-form" method="post" action="{origin}/post-form"><input name="q" value="secret"></form>'

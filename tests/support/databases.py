@@ -16,7 +16,7 @@ STATES = [("CA", "California"), ("MI", "Michigan"), ("NY", "New York")]
 HOSTILE = [
     "<script>window.top.__pwned = 'script'; window.__pwned_inner = 1</script>",
     "<img src=x onerror=\"window.parent.__pwned = 'img'; window.__pwned_inner = 1\">",
-    "\"><svg onload=\"window.top.__pwned = 'svg'; window.__pwned_inner = 1\">",
+    '"><svg onload="window.top.__pwned = \'svg\'; window.__pwned_inner = 1">',
     "javascript:window.top.__pwned='link'",
 ]
 

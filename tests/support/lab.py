@@ -112,9 +112,14 @@ class JupyterLab:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "jupyter", "lab",
-                "--no-browser", "--allow-root",
-                "--ip=127.0.0.1", f"--port={self.port}",
+                sys.executable,
+                "-m",
+                "jupyter",
+                "lab",
+                "--no-browser",
+                "--allow-root",
+                "--ip=127.0.0.1",
+                f"--port={self.port}",
                 f"--IdentityProvider.token={self.token}",
                 f"--ServerApp.root_dir={self.root}",
             ],

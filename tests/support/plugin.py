@@ -81,4 +81,3 @@ def install_cell() -> str:
         "pm.register(importlib.import_module('jld_test_plugin'))\n"
         "print('plugin registered')"
     )
-

@@ -176,7 +176,10 @@ def graphql_answer(view, go, query: str) -> dict:
     view.locator(".execute-button").click()
     result = view.locator(".result-window .CodeMirror")
     result.filter(has_text="totalCount").wait_for(timeout=30_000)
-    return {"editors": view.locator(".CodeMirror").count() >= 2, "result": json.loads(result.evaluate("(e) => e.CodeMirror.getValue()"))}
+    return {
+        "editors": view.locator(".CodeMirror").count() >= 2,
+        "result": json.loads(result.evaluate("(e) => e.CodeMirror.getValue()")),
+    }
 
 
 def query_history(view, go, database: str) -> dict:
