@@ -12,15 +12,11 @@ import sqlite3
 
 import pytest
 import sqlite_utils
-from support.lab import open_notebook
+from support.lab import open_notebook, widget_cells
 
 from jupyterlite_datasette.datasette_line import IS_1_0
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(not IS_1_0, reason="these pages are Datasette 1.0's")]
-
-
-def widget_cells(line: str) -> list[str]:
-    return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
 
 
 def test_jump_to_finds_a_table_and_goes_there(page, lab):

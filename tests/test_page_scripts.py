@@ -14,14 +14,10 @@ from pathlib import Path
 
 import pytest
 from support.databases import datasette_answer, make_notes_db
-from support.lab import SQL_EDITOR, open_notebook, query_page
+from support.lab import SQL_EDITOR, open_notebook, query_page, widget_cells
 from support.plugin import expect_plugin_ran, install_cell
 
 pytestmark = pytest.mark.browser
-
-
-def widget_cells(line: str) -> list[str]:
-    return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
 
 
 def expect_stored(frame, key: str, value: str) -> None:

@@ -73,19 +73,17 @@ async def test_asset_requests_do_not_move_path(widget):
     assert widget.comm.states() == []
 
 
+async def post_form_to_echo(widget, body: bytes, headers: dict[str, str] | None = None):
+    """A form's POST from the page to /-/test/echo, with the page's `headers`; the reply and its buffers."""
+    headers = {"content-type": "application/x-www-form-urlencoded", **(headers or {})}
+    message = {"type": "request", "id": 1, "path": "/-/test/echo", "method": "POST", "headers": headers}
+    from_browser(widget, message, [memoryview(body)])
+    [(reply, buffers)] = await replies(widget.comm)
+    return reply, buffers
+
+
 async def test_post_bodies_travel_as_a_buffer(routed_widget):
-    from_browser(
-        routed_widget,
-        {
-            "type": "request",
-            "id": 1,
-            "path": "/-/test/echo",
-            "method": "POST",
-            "headers": {"content-type": "application/x-www-form-urlencoded"},
-        },
-        [memoryview(b"q=caf%C3%A9")],
-    )
-    [(reply, buffers)] = await replies(routed_widget.comm)
+    reply, buffers = await post_form_to_echo(routed_widget, b"q=caf%C3%A9")
     assert reply["status"] == 200
     assert b'"method": "POST"' in buffers[0]
     assert b'"body": "q=caf%C3%A9"' in buffers[0]
@@ -94,22 +92,8 @@ async def test_post_bodies_travel_as_a_buffer(routed_widget):
 async def test_requests_say_same_origin_as_a_browser_does_whatever_the_page_sets(routed_widget):
     # Datasette 1.0 refuses a POST whose Sec-Fetch-Site is not same-origin (its CSRF check);
     # in a browser no script can set that header, so the widget does not let one either.
-    from_browser(
-        routed_widget,
-        {
-            "type": "request",
-            "id": 1,
-            "path": "/-/test/echo",
-            "method": "POST",
-            "headers": {
-                "content-type": "application/x-www-form-urlencoded",
-                "Sec-Fetch-Site": "cross-site",
-                "Cookie": "ds_actor=forged",
-            },
-        },
-        [memoryview(b"q=1")],
-    )
-    [(reply, buffers)] = await replies(routed_widget.comm)
+    forged = {"Sec-Fetch-Site": "cross-site", "Cookie": "ds_actor=forged"}
+    reply, buffers = await post_form_to_echo(routed_widget, b"q=1", forged)
     assert reply["status"] == 200
     echoed = json.loads(bytes(buffers[0]))
     assert (echoed["sec_fetch_site"], echoed["cookies"]) == ("same-origin", {})

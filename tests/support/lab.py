@@ -150,6 +150,12 @@ APPLY_FILTERS = "input[type=submit][value^=Apply]"  # 0.65 "Apply", 1.0 "Apply f
 SQL_EDITOR = ".CodeMirror, .cm-editor"  # CodeMirror 5 on 0.65, 6 on 1.0
 
 
+def widget_cells(line: str) -> list[str]:
+    """A notebook's cells: load the extension, run `line` (a %datasette), keep the widget as `w`,
+    and print its path (cell 3, the probe of `expect_kernel_path`)."""
+    return ["%load_ext jupyterlite_datasette", line, "w = _", 'print("path:", w.path)']
+
+
 def query_page(database: str) -> str:
     """Where a database page's SQL form goes: 1.0 answers queries at /db/-/query."""
     return f"/{database}/-/query" if IS_1_0 else f"/{database}"
