@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -63,6 +64,24 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     # The database crossed the network once: the kernel copies it before reading even its header.
     fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
     assert len(fetched) == 1, fetched
+
+
+def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site, lite_page):
+    """The site's plugin (site_build/warm_start) starts the kernel of the notebook in the address
+    before the notebook is on screen; the notebook connects to that kernel, and no other starts."""
+    page, log = lite_page
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=python-api.ipynb")
+    started = [text for text in messages if "started the kernel of python-api.ipynb as the page opened" in text]
+    assert len(started) == 1, messages
+    # Each connection to a kernel says which: the plugin's, then the notebook's.
+    kernels = {match[1] for text in messages for match in re.finditer(r"/api/kernels/([0-9a-f-]+)", text)}
+    assert len(kernels) == 1, kernels
+    nb.set_cell_text(1, "print('one kernel', 6 * 7)")
+    nb.run_cell(1)
+    nb.wait_for_output(1, "one kernel 42")
+    expect_only_local_requests(log, lite_site)
 
 
 def test_quickstart_in_notebook7(lite_site, lite_page):
@@ -144,4 +163,21 @@ def test_plugins_the_site_was_built_with_need_no_code(lite_site, lite_page):
         "data": {"airlines": {"totalCount": 16}}
     }
     assert query_history(frame, go, "flights") == {"history": ["select 2 as two", "select 1 as one"]}
+    expect_only_local_requests(log, lite_site)
+
+
+def test_completion_in_the_kernel_infers_with_its_slimmed_jedi(lite_site, lite_page):
+    """The kernel's jedi lacks other libraries' stubs (site_build.wheels.SLIMMED): Tab still completes,
+    and what only jedi infers (the type of a call's result, from the standard library's stubs) too."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.set_cell_text(1, "import json\njson.dum")
+    page.keyboard.press("Tab")
+    expect(page.locator(".jp-Completer-match")).to_have_text(["dump", "dumps"], timeout=60_000)
+    page.keyboard.press("Escape")
+    # What the kernel answers Tab with. JupyterLab waits 1 s for an answer, and a first inference
+    # that parses the stubs takes longer in Pyodide (1.8 s measured), so this asks the kernel itself.
+    nb.set_cell_text(1, "code = 'import json\\njson.dumps({}).startsw'; get_ipython().kernel.complete(code, len(code))")
+    nb.run_cell(1)
+    nb.wait_for_output(1, "'matches': ['startswith']", timeout=60_000)
     expect_only_local_requests(log, lite_site)

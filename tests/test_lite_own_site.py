@@ -109,7 +109,11 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     settings = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
     kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
-    assert "jupyterlite-datasette" in kernel["loadPyodideOptions"]["packages"]
+    # Loaded with the rest as Pyodide starts, not one at a time after it (addon.KERNEL_START).
+    assert {"jupyterlite-datasette", "micropip", "piplite", "jedi"} <= set(kernel["loadPyodideOptions"]["packages"])
+    # jedi without other libraries' stubs (wheels.SLIMMED).
+    (jedi,) = (output / "static" / "pyodide-lock").glob("jedi-*.whl")
+    assert jedi.stat().st_size < 1_500_000
 
 
 def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_page):

@@ -27,16 +27,7 @@ def test_the_package_wheel_is_the_installed_package_with_a_true_record(tmp_path)
     (wheel,) = tmp_path.glob("*.whl")
     version = importlib.metadata.version("jupyterlite-datasette")
     assert wheel.name == f"jupyterlite_datasette-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel) as archive:
-        names = set(archive.namelist())
-        record = archive.read(f"jupyterlite_datasette-{version}.dist-info/RECORD").decode()
-        for line in record.splitlines():
-            name, digest, size = line.rsplit(",", 2)
-            if not digest:
-                continue
-            data = archive.read(name)
-            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-            assert (digest, int(size)) == (f"sha256={expected}", len(data)), name
+    names = files_with_a_true_record(wheel)
     assert "jupyterlite_datasette/static/frame/page.js" in names
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     # pip installs it, and the copy has this package's metadata and entry points.
@@ -50,6 +41,62 @@ def test_the_package_wheel_is_the_installed_package_with_a_true_record(tmp_path)
     assert [e.value for e in installed.entry_points if e.group == "jupyterlite.addon.v0"] == [
         "jupyterlite_datasette.site_build.addon:DatasetteAddon"
     ]
+
+
+def files_with_a_true_record(wheel: Path) -> set[str]:
+    """The files `wheel` holds, once each is checked against its RECORD, which lists them all."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        (record_name,) = [name for name in names if name.endswith(".dist-info/RECORD")]
+        listed = set()
+        for line in archive.read(record_name).decode().splitlines():
+            name, digest, size = line.rsplit(",", 2)
+            listed.add(name)
+            if not digest:
+                continue
+            data = archive.read(name)
+            expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+            assert (digest, int(size)) == (f"sha256={expected}", len(data)), name
+    assert listed == names
+    return names
+
+
+def test_slimmed_jedi_still_completes_the_standard_library_from_its_stubs(tmp_path):
+    """The kernel's jedi without other libraries' stubs (wheels.SLIMMED): a fifth of the download."""
+    version = importlib.metadata.version("jedi")
+    wheels.slimmed_wheel("jedi", version, tmp_path)
+    (wheel,) = tmp_path.glob("*.whl")
+    assert wheel.name == f"jedi-{version}-py3-none-any.whl"
+    names = files_with_a_true_record(wheel)
+    assert not [name for name in names if "/typeshed/stubs/" in name or "django-stubs" in name]
+    assert "jedi/third_party/typeshed/stdlib/json/__init__.pyi" in names
+    assert wheel.stat().st_size < 1_500_000
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
+    )
+    # What `json.dumps` returns is known only from the kept stubs of the standard library.
+    completions = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import jedi; print([c.name for c in jedi.Script('import json\\njson.dumps({}).startsw').complete()])",
+        ],
+        env={"PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert completions.strip() == "['startswith']"
+
+
+def test_slimmed_anywidget_has_no_front_end(tmp_path):
+    version = importlib.metadata.version("anywidget")
+    wheels.slimmed_wheel("anywidget", version, tmp_path)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = files_with_a_true_record(wheel)
+    assert "anywidget/widget.py" in names
+    assert not [name for name in names if name.endswith(".js") or ".data/" in name]
 
 
 def test_the_same_files_make_the_same_wheel(tmp_path):

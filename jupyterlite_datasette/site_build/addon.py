@@ -8,8 +8,11 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 
 - Pyodide's core files, at the version the kernel expects, from the npm registry, when
   the site has no Pyodide of its own: the kernel would otherwise load them from a CDN;
-- a wheel of this package as installed here, and pure-Python wheels of PyYAML and
-  MarkupSafe (PyPI has none for Pyodide), at the versions installed here;
+- a wheel of this package as installed here, pure-Python wheels of PyYAML and
+  MarkupSafe (PyPI has none for Pyodide), and jedi and anywidget without what a kernel
+  never reads, at the versions installed here;
+- a JupyterLab plugin that starts the kernel of the notebook named in the page's
+  address as the page opens, not once the notebook is on screen;
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
   and ipywidgets at the versions whose front ends the site carries (a mismatch is
   "No version of module anywidget is registered"), and what the kernel never imports
@@ -35,6 +38,9 @@ from . import pyodide_core, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
+#: A JupyterLab plugin that starts the kernel of the notebook in the page's address as the
+#: page opens (see its script): Pyodide then loads while JupyterLab boots.
+WARM_START = Path(__file__).resolve().parent / "warm_start"
 LOCK_ADDON = "jupyterlite-pyodide-kernel-lock"
 PYODIDE_ADDON = "jupyterlite-pyodide-kernel-pyodide"
 #: Front ends the site's build copies from this environment, whose kernel halves must match.
@@ -54,6 +60,10 @@ LEFT_OUT = (
     # IPython's terminal front end.
     "prompt-toolkit",
 )
+#: What jupyterlite-pyodide-kernel installs one at a time as the kernel starts (micropip, then
+#: piplite by micropip's resolver, then jedi by piplite's) unless Pyodide loads them with the
+#: rest: named here, they come with the rest, in parallel, and no resolver runs.
+KERNEL_START = ("micropip", "piplite", "jedi")
 #: What the lock solve needs in this environment, and where it comes from.
 BUILD_TOOLS = {"pyodide_lock": "pyodide-lock[uv]", "uv": "uv"}
 
@@ -110,6 +120,8 @@ class DatasetteAddon(BaseAddon):
                 f"({', '.join(missing)}): pip install 'jupyterlite-datasette[lite]'",
             )
             return
+        # Copied into the site, and named in its jupyter-lite.json, by jupyterlite-core's own addon.
+        manager.federated_extensions = (*manager.federated_extensions, str(WARM_START))
         pyodide = manager._addons[PYODIDE_ADDON]
         # Set now: the pyodide addon reads it when it gathers its post_init tasks.
         if not (pyodide.pyodide_url or pyodide.well_known_pyodide.exists()):
@@ -160,12 +172,19 @@ class DatasetteAddon(BaseAddon):
             file_dep=wheels.package_files(PACKAGE_DIR),
             targets=[self.wheel_dir / wheels.wheel_name(DISTRIBUTION, version)],
         )
-        for distribution in wheels.PURE_PYTHON_BUILDS:
+        made_here = [
+            (distribution, "without its C extension, which Pyodide cannot load", wheels.pure_python_wheel)
+            for distribution in wheels.PURE_PYTHON_BUILDS
+        ] + [
+            (distribution, "without the files a kernel never reads", wheels.slimmed_wheel)
+            for distribution in wheels.SLIMMED
+        ]
+        for distribution, why, make in made_here:
             version = importlib.metadata.version(distribution)
             yield self.task(
                 name=f"wheel:{distribution}",
-                doc=f"{distribution} {version} without its C extension, which Pyodide cannot load",
-                actions=[(wheels.pure_python_wheel, [distribution, version, self.wheel_dir])],
+                doc=f"{distribution} {version} {why}",
+                actions=[(make, [distribution, version, self.wheel_dir])],
                 uptodate=[lambda d=distribution, v=version: wheels.has_wheel(self.wheel_dir, d, v)],
             )
 
@@ -176,7 +195,10 @@ class DatasetteAddon(BaseAddon):
         lock = manager._addons[LOCK_ADDON]
         specs = [
             f"{DISTRIBUTION}=={importlib.metadata.version(DISTRIBUTION)}",
-            *(f"{name}=={importlib.metadata.version(name)}" for name in (*FRONT_END_PAIRS, *wheels.PURE_PYTHON_BUILDS)),
+            *(
+                f"{name}=={importlib.metadata.version(name)}"
+                for name in dict.fromkeys([*FRONT_END_PAIRS, *wheels.PURE_PYTHON_BUILDS, *wheels.SLIMMED])
+            ),
             *self.plugins,
         ]
         if self.bundles_pyodide:
@@ -194,7 +216,12 @@ class DatasetteAddon(BaseAddon):
         # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette` works with no
         # %pip cell (a magic has no import to detect); plugins too, which nothing imports by
         # name: Datasette finds their entry points.
-        lock.prefetch_extra = (*lock.prefetch_extra, DISTRIBUTION, *(Requirement(spec).name for spec in self.plugins))
+        lock.prefetch_extra = (
+            *lock.prefetch_extra,
+            *KERNEL_START,
+            DISTRIBUTION,
+            *(Requirement(spec).name for spec in self.plugins),
+        )
         yield from ()
 
     def _failure(self, name: str, message: str) -> dict:

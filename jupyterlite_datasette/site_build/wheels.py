@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
 import importlib.metadata
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -21,6 +23,17 @@ PURE_PYTHON_BUILDS = {
     "pyyaml": {"PYYAML_FORCE_LIBYAML": "0"},
     # A C compiler that fails makes MarkupSafe's setup fall back to pure Python.
     "markupsafe": {"CC": shutil.which("false") or "/bin/false"},
+}
+
+#: Files of some packages that a notebook kernel never reads, left out of the kernel's
+#: copies of them: every visitor would download and unpack them first.
+SLIMMED = {
+    # Type stubs of other libraries (requests, six, ...) and of Django: 2.6 MB of jedi's
+    # 3.7 MB. Jedi completes the standard library from its own stubs, kept, and installed
+    # packages from their code; a folder of stubs that is missing it takes as empty.
+    "jedi": ("jedi/third_party/typeshed/stubs/*", "jedi/third_party/django-stubs/*"),
+    # anywidget's front end: the site carries it as a JupyterLab extension of its own.
+    "anywidget": ("anywidget/labextension/*", "anywidget/nbextension/*", "anywidget-*.data/*"),
 }
 
 
@@ -52,16 +65,11 @@ def installed_package_wheel(distribution: str, package_dir: Path, destination: P
         if text is not None:
             files[f"{dist_info}/licenses/{license_file}"] = text.encode()
     files[f"{dist_info}/WHEEL"] = WHEEL_FILE.encode()
-    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
-    files[f"{dist_info}/RECORD"] = (record + f"{dist_info}/RECORD,,\n").encode()
 
     destination.mkdir(parents=True, exist_ok=True)
     for old in destination.glob(wheel_name(distribution, "*")):
         old.unlink()
-    wheel = destination / wheel_name(distribution, version)
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+    _write_wheel(destination / wheel_name(distribution, version), files, f"{dist_info}/RECORD")
 
 
 def pure_python_wheel(distribution: str, version: str, destination: Path) -> None:
@@ -86,11 +94,59 @@ def pure_python_wheel(distribution: str, version: str, destination: Path) -> Non
     )
 
 
+def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
+    """`distribution`'s wheel at `version` from PyPI, without the files SLIMMED names."""
+    with tempfile.TemporaryDirectory() as download:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                f"{distribution}=={version}",
+                "-d",
+                download,
+            ],
+            check=True,
+        )
+        (source,) = Path(download).glob("*.whl")
+        destination.mkdir(parents=True, exist_ok=True)
+        without_files(source, destination / wheel_name(distribution, version), SLIMMED[distribution])
+
+
+def without_files(source: Path, target: Path, patterns: tuple[str, ...]) -> None:
+    """Copy the wheel `source` to `target` without the files matching `patterns`
+    (fnmatch, on paths inside the wheel), its RECORD listing what is left."""
+    with zipfile.ZipFile(source) as wheel:
+        (record_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/RECORD")]
+        files = {
+            info.filename: wheel.read(info)
+            for info in wheel.infolist()
+            if not info.is_dir()
+            and info.filename != record_name
+            and not any(fnmatch.fnmatch(info.filename, pattern) for pattern in patterns)
+        }
+    _write_wheel(target, files, record_name)
+
+
 def has_wheel(destination: Path, distribution: str, version: str) -> bool:
-    """Whether `destination` holds a pure-Python wheel of `distribution` at `version`,
+    """Whether `destination` holds a wheel made here of `distribution` at `version`,
     spelled as its build spells it (`PyYAML-…` or `pyyaml-…`)."""
     wanted = wheel_name(distribution, version).lower()
     return any(path.name.lower() == wanted for path in destination.glob("*.whl"))
+
+
+def _write_wheel(path: Path, files: dict[str, bytes], record_name: str) -> None:
+    """A wheel at `path` of `files` (inside path -> bytes) and a RECORD of them, at `record_name`."""
+    record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
+    files = {**files, record_name: (record + f"{record_name},,\n").encode()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)
 
 
 def _digest(data: bytes) -> str:
