@@ -29,8 +29,8 @@ PURE_PYTHON_BUILDS = {
 #: copies of them: every visitor would download and unpack them first.
 SLIMMED = {
     # Type stubs of other libraries (requests, six, ...) and of Django: 2.6 MB of jedi's
-    # 3.7 MB. Jedi completes the standard library from its own stubs, kept, and installed
-    # packages from their code; a folder of stubs that is missing it takes as empty.
+    # 3.7 MB. Jedi completes the standard library from its own stubs, which stay, and
+    # installed packages from their code; it takes a missing folder of stubs as empty.
     "jedi": ("jedi/third_party/typeshed/stubs/*", "jedi/third_party/django-stubs/*"),
     # anywidget's front end: the site carries it as a JupyterLab extension of its own.
     "anywidget": ("anywidget/labextension/*", "anywidget/nbextension/*", "anywidget-*.data/*"),

@@ -26,10 +26,10 @@
    * @typedef {{
    *   sessions: Sessions,
    *   kernelspecs: {
- *     ready: Promise<void>,
- *     specs: {kernelspecs: Record<string, unknown>} | null,
- *     refreshSpecs(): Promise<void>,
- *   },
+   *     ready: Promise<void>,
+   *     specs: {kernelspecs: Record<string, unknown>} | null,
+   *     refreshSpecs(): Promise<void>,
+   *   },
    *   contents: {get(path: string, options: object): Promise<unknown>},
    * }} Services
    */
