@@ -18,7 +18,8 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   "No version of module anywidget is registered"), and what the kernel never imports
   left out.
 
-Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`.
+Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`, and
+`"warm_start": false` to leave the kernel to start with the notebook.
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ class DatasetteAddon(BaseAddon):
         help="Datasette plugins (PEP 508 requirements) solved into the site and installed as the kernel "
         "starts, so that Datasette finds them by their entry points with no code",
     ).tag(config=True)
+    warm_start = Bool(
+        True,
+        help="Start the kernel of the notebook in the page's address as the page opens: the live page "
+        "comes sooner, the notebook's saved outputs show a little later (the two share the machine)",
+    ).tag(config=True)
     npm_registry = Unicode("https://registry.npmjs.org/", help="Where Pyodide's npm package is fetched from").tag(
         config=True
     )
@@ -120,8 +126,9 @@ class DatasetteAddon(BaseAddon):
                 f"({', '.join(missing)}): pip install 'jupyterlite-datasette[lite]'",
             )
             return
-        # Copied into the site, and named in its jupyter-lite.json, by jupyterlite-core's own addon.
-        manager.federated_extensions = (*manager.federated_extensions, str(WARM_START))
+        if self.warm_start:
+            # Copied into the site, and named in its jupyter-lite.json, by jupyterlite-core's own addon.
+            manager.federated_extensions = (*manager.federated_extensions, str(WARM_START))
         pyodide = manager._addons[PYODIDE_ADDON]
         # Set now: the pyodide addon reads it when it gathers its post_init tasks.
         if not (pyodide.pyodide_url or pyodide.well_known_pyodide.exists()):
