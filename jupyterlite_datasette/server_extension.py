@@ -5,7 +5,7 @@ Jupyter Server leaves TCP_NODELAY off on the websocket between a kernel and the 
 acknowledged then waits for the acknowledgement, which the browser delays by up to
 40 ms: the widget's reply for a small page comes right after the kernel's "idle" status,
 and so arrived 30-44 ms late (benchmarks/navigation.py, a row page: 64 ms from click to
-paint, 34 ms with TCP_NODELAY). Every widget's kernel messages gain the same.
+paint, 39 ms with TCP_NODELAY). Every widget's kernel messages gain the same.
 
 Enabled by `etc/jupyter/jupyter_server_config.d/jupyterlite_datasette.json`, which the
 package installs. It keeps whatever websocket connection the server is configured with
