@@ -106,18 +106,18 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
         names = archive.namelist()
     assert "jupyterlite_datasette/static/widget.js" in names
     assert not [name for name in names if "__pycache__" in name]
-    settings = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]["litePluginSettings"]
-    kernel = settings["@jupyterlite/pyodide-kernel-extension:kernel"]
+    config = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
     # Loaded with the rest as Pyodide starts, not one at a time after it (addon.KERNEL_START).
     assert {"jupyterlite-datasette", "micropip", "piplite", "jedi"} <= set(kernel["loadPyodideOptions"]["packages"])
     # The plugin that starts the kernel as the page opens (addon.WARM_START), copied and named.
-    config = json.loads((output / "jupyter-lite.json").read_text())["jupyter-config-data"]
-    assert {
+    warm_start = {
         "name": "jupyterlite-datasette-warm-start",
         "load": "static/remoteEntry.js",
         "extension": "./extension",
-    } in (config["federated_extensions"])
+    }
+    assert warm_start in config["federated_extensions"]
     assert (output / "extensions" / "jupyterlite-datasette-warm-start" / "static" / "remoteEntry.js").is_file()
     # jedi without other libraries' stubs (wheels.SLIMMED).
     (jedi,) = (output / "static" / "pyodide-lock").glob("jedi-*.whl")
