@@ -1,7 +1,7 @@
 """Build the JupyterLite site: Datasette in the Pyodide kernel, notebooks as contents.
 
     python lite/build.py                  # offline: everything inside the site
-    python lite/build.py --online         # Pyodide from its CDN, for public hosting
+    python lite/build.py --online         # Pyodide from its CDN and PyPI's packages, for public hosting
     python lite/build.py --output DIR
     python lite/build.py --plugin datasette-vega --plugin datasette-cluster-map
 
@@ -11,7 +11,8 @@ registry, every wheel solved by uv into the site, this package and the plugins
 installed as the kernel starts. What this script adds is the demo: the notebooks
 (saved with their widgets' first pages) and the flights database as contents,
 the pins of versions.toml, the plugins every site of ours offers, and no PyPI
-fallback, so no request leaves the host at run time.
+fallback, so no request leaves the host at run time (`--online`: Pyodide's core
+from its CDN, and `%pip install` of what the site's lock lacks from PyPI).
 
 Plugins (`--plugin NAME`, pinned in versions.toml's [plugins], or NAME==VERSION)
 are loaded as the kernel starts, so that Datasette finds them by their entry
@@ -120,14 +121,16 @@ def build(output: Path, online: bool, plugins: list[str] = ()) -> Path:
         cwd=lite_dir,
     )
     if online:
-        # Pyodide's core from its CDN; the site's own lock and wheels stay.
+        # Pyodide's core from its CDN; the site's own lock and wheels stay, and
+        # piplite takes from PyPI what they lack.
         pyodide = output / "static" / "pyodide"
         for path in pyodide.iterdir():
             if path.name != "pyodide-lock.json":
                 path.unlink()
         config_path = output / "jupyter-lite.json"
         config = json.loads(config_path.read_text())
-        config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]["pyodideUrl"] = PYODIDE_CDN
+        kernel = config["jupyter-config-data"]["litePluginSettings"][KERNEL_PLUGIN]
+        kernel.update(pyodideUrl=PYODIDE_CDN, disablePyPIFallback=False)
         config_path.write_text(json.dumps(config, indent=2))
     return output
 

@@ -102,12 +102,14 @@ def pytest_runtest_makereport(item, call):
 
 
 @contextlib.contextmanager
-def browser_page(browser, request, tmp_path_factory):
-    """A page in a fresh context; a screenshot if the test fails; no uncaught errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+def browser_page(browser, request, tmp_path_factory, **context_options):
+    """A page in a fresh context; a screenshot and its frames' console if the test fails; no uncaught errors."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, **context_options)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    console = []
+    page.on("console", lambda message: console.append(f"{message.type}: {message.text[:500]}"))
     # A test that compares with a browser tab may take out the errors the tab has too.
     page.uncaught_errors = errors
     yield page
@@ -116,6 +118,7 @@ def browser_page(browser, request, tmp_path_factory):
         shot = tmp_path_factory.getbasetemp() / f"{request.node.name}.png"
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot of the failure: {shot}")
+        print("console of the failed test's page:", *console[-40:], sep="\n  ")
     context.close()
     assert errors == [], "uncaught errors in the page"
 

@@ -70,6 +70,21 @@ def classic(source: str) -> str:
         ("a = b / location / c", "a = b / __jldLocation / c"),
         # import() and import.meta go through the frame's module loader.
         ("import('./m.js').then(f)", f"__jldImport({json.dumps(BASE)})('./m.js').then(f)"),
+        # Code made at run time is rewritten when it runs; a direct eval keeps its callee (and scope).
+        ("eval(code); eval(a, f(b))", "eval(__jldEvalCode(code)); eval(__jldEvalCode(a, f(b)))"),
+        ("eval(eval(x))", "eval(__jldEvalCode(eval(__jldEvalCode(x))))"),
+        ("(0, eval)(c); e = window.eval; eval?.(c)", "(0, __jldEval)(c); e = window.__jldEval; __jldEval?.(c)"),
+        (
+            "new Function('a', body); Function()",
+            "new Function(...__jldFunctionArgs('a', body)); Function(...__jldFunctionArgs())",
+        ),
+        ("x instanceof Function; Function.prototype", "x instanceof Function; Function.prototype"),
+        # ... but not a method, a key, a declaration or another object's property of those names.
+        ("o = { eval(x) { return x }, Function: 1 }", "o = { eval(x) { return x }, Function: 1 }"),
+        (
+            "f(class { static eval(x) {} }); vm.eval(c); f = function eval() {}",
+            "f(class { static eval(x) {} }); vm.eval(c); f = function eval() {}",
+        ),
     ],
 )
 def test_classic_script(source, expected):

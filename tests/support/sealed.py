@@ -45,6 +45,8 @@ WAITING_FOR_THE_USER = {
     "bare_location": "/bare-location",
     "window_location": "/window-location",
     "document_location": "/document-location",
+    "eval_location": "/eval-location",
+    "function_location": "/function-location",
     "forms": "/get-form?q=secret",
 }
 

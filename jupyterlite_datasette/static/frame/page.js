@@ -35,7 +35,8 @@ export function trackPageScripts() {
   for (const name of /** @type {const} */ (["setTimeout", "setInterval"])) {
     const schedule = /** @type {any} */ (window[name]).bind(window);
     /** @type {any} */ (window)[name] = (/** @type {any[]} */ ...args) => {
-      const id = schedule(...args);
+      // A string is code to run, as eval runs it.
+      const id = schedule(evaluatedCode(args[0]), ...args.slice(1));
       pageTimers.add(id);
       return id;
     };
@@ -97,6 +98,25 @@ for (const target of [window, document]) {
   Object.defineProperty(target, "__jldLocation", { get: () => pageLocation, set: locationNavigate });
 }
 for (const key of ["URL", "documentURI"]) Object.defineProperty(document, key, { get: () => pageUrl().href });
+
+/**
+ * Code made at run time, rewritten as a classic script is (its declarations
+ * stay its own), so that `location` and `import()` in it are the page's too.
+ * @param {unknown} code
+ */
+const evaluatedCode = (code) =>
+  typeof code === "string" ? rewriteScript(code, { module: false, url: pageUrl().href, evaluated: true }) : code;
+// Called by the rewritten scripts (rewrite.js): the argument of a direct
+// `eval(...)`; an indirect eval, which runs in the global scope as this
+// call through another name does; and the arguments of `Function(...)`.
+const realEval = window.eval;
+for (const [name, value] of /** @type {[string, Function][]} */ ([
+  ["__jldEvalCode", evaluatedCode],
+  ["__jldEval", (/** @type {unknown} */ code) => realEval(/** @type {string} */ (evaluatedCode(code)))],
+  ["__jldFunctionArgs", (/** @type {unknown[]} */ ...args) => (args.length ? [...args.slice(0, -1), evaluatedCode(String(args[args.length - 1]))] : args)],
+])) {
+  Object.defineProperty(window, name, { value });
+}
 
 // A form's action (and a button's formAction) with no URL of its own is the
 // document's URL: the page's, not about:srcdoc.
@@ -380,7 +400,7 @@ async function runModule(script, path) {
   const copy = runnable(script, "", null);
   copy.type = "module";
   try {
-    copy.src = await moduleBlobUrl(code, path === null ? pageUrl().href : INTERNAL + path);
+    copy.src = await moduleBlobUrl(code, path === null ? pageUrl().href : INTERNAL + path, path);
   } catch (error) {
     console.error(error);
     return;

@@ -174,7 +174,7 @@ function scriptUrl(script, path) {
   return scriptAsset(path).then((code) => {
     if (!code) throw new Error(`${path} is not JavaScript`);
     const url = INTERNAL + path;
-    if (isModule(script)) return moduleBlobUrl(code, url);
+    if (isModule(script)) return moduleBlobUrl(code, url, path);
     return URL.createObjectURL(new Blob([rewriteScript(code, { module: false, url })], { type: "text/javascript" }));
   });
 }

@@ -5,6 +5,8 @@
 //   through `__jldLocation`, an accessor the frame defines on window and document;
 // - `import(...)` and `import.meta` go through the frame's module loader
 //   (`__jldImport`, `__jldImportMeta`), which answers Datasette's paths from the kernel;
+// - code made at run time (`eval`, `Function`) goes through this same rewriting
+//   first (`__jldEvalCode`, `__jldEval`, `__jldFunctionArgs`, which page.js defines);
 // - in a classic script, top-level `let`, `const` and `class` become `var`s:
 //   later scripts see them, as they would, and the same page shown again does
 //   not declare them twice in this document;
@@ -240,8 +242,9 @@ function tokenize(source) {
 }
 
 /**
- * @typedef {{ module: boolean, url: string }} ScriptKind
- *   `module`: a module script (else classic); `url`: the script's own URL, the base of its imports
+ * @typedef {{ module: boolean, url: string, evaluated?: boolean }} ScriptKind
+ *   `module`: a module script (else classic); `url`: the script's own URL, the base of its imports;
+ *   `evaluated`: code given to eval or Function, whose declarations stay its own
  */
 
 /**
@@ -287,6 +290,10 @@ function scriptEdits(source, kind) {
       edits.push([token.start, token.end, "__jldLocation"]);
       continue;
     }
+    if (token.value === "eval" || token.value === "Function") {
+      edits.push(...runTimeCodeEdits(tokens, k));
+      continue;
+    }
     if (member) continue;
     if (token.value === "import") {
       if (next?.value === "(") {
@@ -304,7 +311,7 @@ function scriptEdits(source, kind) {
       if (specifier) imports.push(specifier);
       continue;
     }
-    if (kind.module || token.depth !== 0) continue;
+    if (kind.module || kind.evaluated || token.depth !== 0) continue;
     // Classic scripts: top-level lexical declarations become global variables.
     if ((token.value === "let" || token.value === "const") && position(prev) === "statement") {
       if (next && (next.type === "name" || next.value === "[" || next.value === "{")) {
@@ -320,6 +327,49 @@ function scriptEdits(source, kind) {
     }
   }
   return { edits, imports };
+}
+
+/** Tokens before a name that make it a declaration or a member's name, not a use of it. */
+const DECLARING = new Set(["function", "var", "let", "const", "class", "get", "set", "static", "async"]);
+
+/**
+ * The edits that pass code made at run time, by the `eval` or `Function` at
+ * token `k`, through this rewriting when it runs:
+ * - `eval(x)` -> `eval(__jldEvalCode(x))`: the callee stays `eval`, so it is still a
+ *   direct eval, in the caller's scope;
+ * - `eval` as a value (`(0, eval)(x)`, `e = eval`) and `window.eval` -> `__jldEval`,
+ *   an indirect eval as those are;
+ * - `Function(...)` and `new Function(...)` -> `Function(...__jldFunctionArgs(...))`.
+ * A key, a method, a declaration or another object's property of that name is
+ * left alone, as is what cannot be told apart from one (left, it still runs).
+ * @param {Token[]} tokens
+ * @param {number} k
+ * @returns {[number, number, string][]}
+ */
+function runTimeCodeEdits(tokens, k) {
+  const token = tokens[k];
+  const prev = tokens[k - 1];
+  const next = tokens[k + 1];
+  if (prev?.type === "punct" && (prev.value === "." || prev.value === "?.")) {
+    const owner = tokens[k - 2];
+    const ownerIsMember = tokens[k - 3]?.value === "." || tokens[k - 3]?.value === "?.";
+    const global = owner?.type === "name" && owner.value !== "document" && LOCATION_OWNERS.has(owner.value);
+    return token.value === "eval" && global && !ownerIsMember ? [[token.start, token.end, "__jldEval"]] : [];
+  }
+  if (prev?.type === "name" && DECLARING.has(prev.value)) return [];
+  if (next?.value === ":" || next?.value === "=>" || next?.value === "=") return [];
+  if (token.depth > 0 && enclosing(tokens, k)?.object && (next?.value === "," || next?.value === "}")) return [];
+  if (next?.value === "(") {
+    const closer = next.closer;
+    // `name(...) {` is a method; `eval(x)` followed by a block on the next line is not, but is left too.
+    if (!closer || tokens[tokens.indexOf(closer, k) + 1]?.value === "{") return [];
+    const [open, close] = token.value === "eval" ? ["__jldEvalCode(", ")"] : ["...__jldFunctionArgs(", ")"];
+    return [
+      [next.end, next.end, open],
+      [closer.start, closer.start, close],
+    ];
+  }
+  return token.value === "eval" ? [[token.start, token.end, "__jldEval"]] : [];
 }
 
 /**

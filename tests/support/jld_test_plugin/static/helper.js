@@ -1,1 +1,7 @@
-export const double = (x) => x * 2;
+// Imports a module that imports this one back: a cycle, which a tab loads.
+import { triple } from "./partner.js";
+
+export function double(x) {
+  return x * 2;
+}
+export const sixfold = (x) => triple(double(x));

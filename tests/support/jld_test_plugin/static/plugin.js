@@ -23,6 +23,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   note.dataset.globals = [jldConst + jldLet, JldClass.answer(), typeof jldAsync, jldVar].join(" ");
   note.dataset.readyStates = window.jldReadyStates.join(" ");
   note.dataset.module = [window.jldModule.readyState, window.jldModule.doubled, window.jldModule.meta, await window.jldModule.lazy].join(" ");
+  note.dataset.cycle = window.jldModule.cycle;
   note.dataset.locations = [window.location.pathname, document.location.search, location.href === document.URL].join(" ");
 
   const background = document.createElement("div");
@@ -77,6 +78,15 @@ document.addEventListener("DOMContentLoaded", async () => {
 
   // Code made at run time, as charting bundles make it.
   note.dataset.evaluated = String(eval("6 * 7") + new Function("a", "return a * 2")(1));
+  // ... and that code sees the page's location too, however it is made.
+  const indirect = eval;
+  note.dataset.evaluatedLocations = [
+    eval("location.pathname"),
+    (0, eval)("window.location.pathname"),
+    indirect("document.location.pathname"),
+    Function("return location.pathname")(),
+  ].join(" ");
+  setTimeout("document.getElementById('jld-plugin').dataset.timedLocation = location.pathname", 0);
 
   const versions = await (await fetch("/-/versions.json")).json();
   note.dataset.datasette = versions.datasette.version;
