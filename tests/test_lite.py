@@ -167,7 +167,7 @@ def test_plugins_the_site_was_built_with_need_no_code(lite_site, lite_page):
 
 
 def test_completion_in_the_kernel_infers_with_its_slimmed_jedi(lite_site, lite_page):
-    """The kernel's jedi lacks other libraries' stubs (site_build.wheels.SLIMMED): Tab still completes,
+    """The kernel's jedi lacks other libraries' stubs (site_build.slimming.SLIMMED): Tab still completes,
     and what only jedi infers (the type of a call's result, from the standard library's stubs) too."""
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")

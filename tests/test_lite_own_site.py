@@ -119,9 +119,13 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     }
     assert warm_start in config["federated_extensions"]
     assert (output / "extensions" / "jupyterlite-datasette-warm-start" / "static" / "remoteEntry.js").is_file()
-    # jedi without other libraries' stubs (wheels.SLIMMED).
+    # jedi without other libraries' stubs, pygments without most lexers (slimming.SLIMMED).
     (jedi,) = (output / "static" / "pyodide-lock").glob("jedi-*.whl")
     assert jedi.stat().st_size < 1_500_000
+    (pygments,) = (output / "static" / "pyodide-lock").glob("pygments-*.whl")
+    assert pygments.stat().st_size < 500_000
+    # What Datasette, IPython and sqlite-utils declare but a notebook never imports (addon.LEFT_OUT).
+    assert not {"uvicorn", "hupper", "prompt-toolkit", "tabulate"} & set(lock["packages"])
 
 
 def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_page):

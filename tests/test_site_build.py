@@ -7,6 +7,7 @@ import hashlib
 import importlib.metadata
 import io
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -62,7 +63,7 @@ def files_with_a_true_record(wheel: Path) -> set[str]:
 
 
 def test_slimmed_jedi_still_completes_the_standard_library_from_its_stubs(tmp_path):
-    """The kernel's jedi without other libraries' stubs (wheels.SLIMMED): a fifth of the download."""
+    """The kernel's jedi without other libraries' stubs (slimming.SLIMMED): a fifth of the download."""
     version = importlib.metadata.version("jedi")
     wheels.slimmed_wheel("jedi", version, tmp_path)
     (wheel,) = tmp_path.glob("*.whl")
@@ -97,6 +98,56 @@ def test_slimmed_anywidget_has_no_front_end(tmp_path):
     names = files_with_a_true_record(wheel)
     assert "anywidget/widget.py" in names
     assert not [name for name in names if name.endswith(".js") or ".data/" in name]
+
+
+def test_slimmed_pygments_highlights_what_ipython_does_and_knows_no_other_language(tmp_path):
+    """The kernel's pygments keeps the lexers IPython uses, and SQL: a third of the download."""
+    version = importlib.metadata.version("pygments")
+    wheels.slimmed_wheel("pygments", version, tmp_path)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = files_with_a_true_record(wheel)
+    assert "pygments/lexers/python.py" in names and "pygments/lexers/rust.py" not in names
+    assert wheel.stat().st_size < 500_000
+    target = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
+    )
+    # Run with the slimmed copy first on the path: IPython's own lexers, its colored traceback,
+    # `?`'s highlighting, every lexer pygments lists, and a language left out.
+    script = r"""
+import pygments, ipython_pygments_lexers as ipl
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_all_lexers, get_lexer_by_name, find_lexer_class_for_filename
+from pygments.util import ClassNotFound
+from IPython.core import ultratb
+from IPython.core.oinspect import pylight
+assert pygments.__file__.startswith(TARGET), pygments.__file__
+for lexer in (ipl.IPython3Lexer, ipl.IPythonConsoleLexer, ipl.IPythonTracebackLexer, ipl.IPyLexer):
+    list(lexer().get_tokens("%time x = 1\n!ls\n"))
+assert "<span" in pylight("def f(): return 1")
+assert "<span" in highlight("select 1 from t", get_lexer_by_name("sql"), HtmlFormatter())
+assert find_lexer_class_for_filename("x.py").name == "Python"
+try:
+    raise ValueError("shown in color")
+except ValueError:
+    assert "ValueError" in ultratb.VerboseTB(theme_name="linux").text(*__import__("sys").exc_info())
+names = [name for name, *_ in get_all_lexers()]
+assert "Python" in names and "Rust" not in names, len(names)
+try:
+    get_lexer_by_name("rust")
+except ClassNotFound:
+    print("rust: no lexer")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", f"TARGET = {str(target)!r}\n" + script],
+        env={**os.environ, "PYTHONPATH": str(target)},
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "rust: no lexer"
 
 
 def test_the_same_files_make_the_same_wheel(tmp_path):

@@ -35,7 +35,7 @@ from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
 from packaging.requirements import InvalidRequirement, Requirement
 from traitlets import Bool, List, Unicode
 
-from . import pyodide_core, wheels
+from . import pyodide_core, slimming, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +60,8 @@ LEFT_OUT = (
     "hupper",
     # IPython's terminal front end.
     "prompt-toolkit",
+    # sqlite-utils' command line, the only part of it that prints tables.
+    "tabulate",
 )
 #: What jupyterlite-pyodide-kernel installs one at a time as the kernel starts (micropip, then
 #: piplite by micropip's resolver, then jedi by piplite's) unless Pyodide loads them with the
@@ -184,7 +186,7 @@ class DatasetteAddon(BaseAddon):
             for distribution in wheels.PURE_PYTHON_BUILDS
         ] + [
             (distribution, "without the files a kernel never reads", wheels.slimmed_wheel)
-            for distribution in wheels.SLIMMED
+            for distribution in slimming.SLIMMED
         ]
         for distribution, why, make in made_here:
             version = importlib.metadata.version(distribution)
@@ -204,7 +206,7 @@ class DatasetteAddon(BaseAddon):
             f"{DISTRIBUTION}=={importlib.metadata.version(DISTRIBUTION)}",
             *(
                 f"{name}=={importlib.metadata.version(name)}"
-                for name in dict.fromkeys([*FRONT_END_PAIRS, *wheels.PURE_PYTHON_BUILDS, *wheels.SLIMMED])
+                for name in dict.fromkeys([*FRONT_END_PAIRS, *wheels.PURE_PYTHON_BUILDS, *slimming.SLIMMED])
             ),
             *self.plugins,
         ]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import fnmatch
 import hashlib
 import importlib.metadata
 import os
@@ -14,6 +13,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from .slimming import SLIMMED
+
 #: Stamped on every file, so the same files make the same wheel.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 WHEEL_FILE = "Wheel-Version: 1.0\nGenerator: jupyterlite-datasette\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
@@ -23,17 +24,6 @@ PURE_PYTHON_BUILDS = {
     "pyyaml": {"PYYAML_FORCE_LIBYAML": "0"},
     # A C compiler that fails makes MarkupSafe's setup fall back to pure Python.
     "markupsafe": {"CC": shutil.which("false") or "/bin/false"},
-}
-
-#: Files of some packages that a notebook kernel never reads, left out of the kernel's
-#: copies of them: every visitor would download and unpack them first.
-SLIMMED = {
-    # Type stubs of other libraries (requests, six, ...) and of Django: 2.6 MB of jedi's
-    # 3.7 MB. Jedi completes the standard library from its own stubs, which stay, and
-    # installed packages from their code; it takes a missing folder of stubs as empty.
-    "jedi": ("jedi/third_party/typeshed/stubs/*", "jedi/third_party/django-stubs/*"),
-    # anywidget's front end: the site carries it as a JupyterLab extension of its own.
-    "anywidget": ("anywidget/labextension/*", "anywidget/nbextension/*", "anywidget-*.data/*"),
 }
 
 
@@ -95,12 +85,20 @@ def pure_python_wheel(distribution: str, version: str, destination: Path) -> Non
 
 
 def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
-    """`distribution`'s wheel at `version` from PyPI, without the files SLIMMED names."""
+    """`distribution`'s wheel at `version` from PyPI, slimmed as SLIMMED says, its RECORD
+    listing what is left."""
     with tempfile.TemporaryDirectory() as download:
         pip_download(f"{distribution}=={version}", Path(download))
         (source,) = Path(download).glob("*.whl")
-        destination.mkdir(parents=True, exist_ok=True)
-        without_files(source, destination / wheel_name(distribution, version), SLIMMED[distribution])
+        with zipfile.ZipFile(source) as wheel:
+            (record_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/RECORD")]
+            files = {
+                info.filename: wheel.read(info)
+                for info in wheel.infolist()
+                if not info.is_dir() and info.filename != record_name
+            }
+    destination.mkdir(parents=True, exist_ok=True)
+    _write_wheel(destination / wheel_name(distribution, version), SLIMMED[distribution].apply(files), record_name)
 
 
 def pip_download(requirement: str, directory: Path, *, source: bool = False) -> None:
@@ -122,21 +120,6 @@ def pip_download(requirement: str, directory: Path, *, source: bool = False) -> 
         ],
         check=True,
     )
-
-
-def without_files(source: Path, target: Path, patterns: tuple[str, ...]) -> None:
-    """Copy the wheel `source` to `target` without the files matching `patterns`
-    (fnmatch, on paths inside the wheel), its RECORD listing what is left."""
-    with zipfile.ZipFile(source) as wheel:
-        (record_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/RECORD")]
-        files = {
-            info.filename: wheel.read(info)
-            for info in wheel.infolist()
-            if not info.is_dir()
-            and info.filename != record_name
-            and not any(fnmatch.fnmatch(info.filename, pattern) for pattern in patterns)
-        }
-    _write_wheel(target, files, record_name)
 
 
 def has_wheel(destination: Path, distribution: str, version: str) -> bool:
