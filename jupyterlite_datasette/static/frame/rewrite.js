@@ -265,15 +265,11 @@ function scriptEdits(source, kind) {
     const token = tokens[k];
     const prev = tokens[k - 1];
     const next = tokens[k + 1];
-    const member = prev?.type === "punct" && (prev.value === "." || prev.value === "?.");
+    const member = isDot(prev);
     if (token.type !== "name") continue;
     if (token.value === "location") {
       if (member) {
-        const owner = tokens[k - 2];
-        const ownerIsMember = tokens[k - 3]?.value === "." || tokens[k - 3]?.value === "?.";
-        if (owner?.type === "name" && LOCATION_OWNERS.has(owner.value) && !ownerIsMember) {
-          edits.push([token.start, token.end, "__jldLocation"]);
-        }
+        if (globalOwner(tokens, k) !== null) edits.push([token.start, token.end, "__jldLocation"]);
         continue;
       }
       const inObject = token.depth > 0 && (prev?.value === "{" || prev?.value === ",") && prev.type === "punct";
@@ -329,6 +325,21 @@ function scriptEdits(source, kind) {
   return { edits, imports };
 }
 
+/** Whether `token` is `.` or `?.`, so that the name after it is a property. */
+const isDot = (/** @type {Token | undefined} */ token) => token?.type === "punct" && (token.value === "." || token.value === "?.");
+
+/**
+ * The global object (`window`, `self`, `globalThis`, `document`) of which the name at
+ * token `k` is a property (`window.location`), or null: not a property, or another object's.
+ * @param {Token[]} tokens
+ * @param {number} k
+ */
+function globalOwner(tokens, k) {
+  const owner = tokens[k - 2];
+  if (!isDot(tokens[k - 1]) || owner?.type !== "name" || isDot(tokens[k - 3])) return null;
+  return LOCATION_OWNERS.has(owner.value) ? owner.value : null;
+}
+
 /** Tokens before a name that make it a declaration or a member's name, not a use of it. */
 const DECLARING = new Set(["function", "var", "let", "const", "class", "get", "set", "static", "async"]);
 
@@ -350,11 +361,9 @@ function runTimeCodeEdits(tokens, k) {
   const token = tokens[k];
   const prev = tokens[k - 1];
   const next = tokens[k + 1];
-  if (prev?.type === "punct" && (prev.value === "." || prev.value === "?.")) {
-    const owner = tokens[k - 2];
-    const ownerIsMember = tokens[k - 3]?.value === "." || tokens[k - 3]?.value === "?.";
-    const global = owner?.type === "name" && owner.value !== "document" && LOCATION_OWNERS.has(owner.value);
-    return token.value === "eval" && global && !ownerIsMember ? [[token.start, token.end, "__jldEval"]] : [];
+  if (isDot(prev)) {
+    const owner = globalOwner(tokens, k);
+    return token.value === "eval" && owner !== null && owner !== "document" ? [[token.start, token.end, "__jldEval"]] : [];
   }
   if (prev?.type === "name" && DECLARING.has(prev.value)) return [];
   if (next?.value === ":" || next?.value === "=>" || next?.value === "=") return [];
