@@ -33,15 +33,20 @@ def test_the_package_wheel_is_the_installed_package_with_a_true_record(tmp_path)
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     # pip installs it, and the copy has this package's metadata and entry points.
     target = tmp_path / "installed"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
-    )
+    install_alone(wheel, target)
     (installed,) = importlib.metadata.distributions(path=[str(target)])
     assert installed.version == version
     assert installed.requires == importlib.metadata.requires("jupyterlite-datasette")
     assert [e.value for e in installed.entry_points if e.group == "jupyterlite.addon.v0"] == [
         "jupyterlite_datasette.site_build.addon:DatasetteAddon"
     ]
+
+
+def install_alone(wheel: Path, target: Path) -> None:
+    """pip installs `wheel`, without what it depends on, into `target`."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
+    )
 
 
 def files_with_a_true_record(wheel: Path) -> set[str]:
@@ -73,9 +78,7 @@ def test_slimmed_jedi_still_completes_the_standard_library_from_its_stubs(tmp_pa
     assert "jedi/third_party/typeshed/stdlib/json/__init__.pyi" in names
     assert wheel.stat().st_size < 1_500_000
     target = tmp_path / "installed"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
-    )
+    install_alone(wheel, target)
     # What `json.dumps` returns is known only from the kept stubs of the standard library.
     completions = subprocess.run(
         [
@@ -109,9 +112,7 @@ def test_slimmed_pygments_highlights_what_ipython_does_and_knows_no_other_langua
     assert "pygments/lexers/python.py" in names and "pygments/lexers/rust.py" not in names
     assert wheel.stat().st_size < 500_000
     target = tmp_path / "installed"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel], check=True
-    )
+    install_alone(wheel, target)
     # Run with the slimmed copy first on the path: IPython's own lexers, its colored traceback,
     # `?`'s highlighting, every lexer pygments lists, and a language left out.
     script = r"""

@@ -9,8 +9,8 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 - Pyodide's core files, at the version the kernel expects, from the npm registry, when
   the site has no Pyodide of its own: the kernel would otherwise load them from a CDN;
 - a wheel of this package as installed here, pure-Python wheels of PyYAML and
-  MarkupSafe (PyPI has none for Pyodide), and jedi and anywidget without what a kernel
-  never reads, at the versions installed here;
+  MarkupSafe (PyPI has none for Pyodide), and jedi, anywidget and pygments without what
+  a kernel never reads (slimming.py), at the versions installed here;
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen;
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
