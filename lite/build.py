@@ -85,13 +85,14 @@ def plugin_spec(plugin: str) -> str:
     return f"{plugin}=={pins[plugin]}"
 
 
-def lite_config(content: Path, plugins: list[str]) -> dict:
+def lite_config(content: Path, plugins: list[str], online: bool = False) -> dict:
     plugin_specs = [plugin_spec(plugin) for plugin in plugins]
     offered = [plugin_spec(plugin) for plugin in VERSIONS["site"]["offered"] if plugin not in plugins]
     return {
         # The cache outlives the build folder, so that Pyodide and the wheels are made once.
         "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True, "cache_dir": str(CACHE / "jupyterlite")},
-        "DatasetteAddon": {"plugins": plugin_specs},
+        # Online, the kernel loads Pyodide's own files from its CDN: nothing of them is deferred.
+        "DatasetteAddon": {"plugins": plugin_specs, "defer_imports": not online},
         # In the lock, not loaded until a notebook imports them.
         "PyodideLockAddon": {
             "specs": [*(f"{name}=={version}" for name, version in VERSIONS["kernel"].items()), *offered]
@@ -105,7 +106,9 @@ def build(output: Path, online: bool, plugins: list[str] = ()) -> Path:
     content = lite_dir / "content"
     contents(content)
     shutil.copy(LITE / "jupyter-lite.json", lite_dir / "jupyter-lite.json")
-    (lite_dir / "jupyter_lite_config.json").write_text(json.dumps(lite_config(content, list(plugins)), indent=2))
+    (lite_dir / "jupyter_lite_config.json").write_text(
+        json.dumps(lite_config(content, list(plugins), online), indent=2)
+    )
 
     shutil.rmtree(output, ignore_errors=True)
     run(

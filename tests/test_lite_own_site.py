@@ -119,9 +119,19 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     }
     assert warm_start in config["federated_extensions"]
     assert (output / "extensions" / "jupyterlite-datasette-warm-start" / "static" / "remoteEntry.js").is_file()
-    # jedi without other libraries' stubs, pygments without most lexers (slimming.SLIMMED).
-    (jedi,) = (output / "static" / "pyodide-lock").glob("jedi-*.whl")
+    # jedi without other libraries' stubs, pygments without most lexers (slimming.SLIMMED); jedi
+    # and parso beside Pyodide, fetched on first import; in the lock, jedi's stand-in (deferral.py).
+    pyodide = output / "static" / "pyodide"
+    (jedi,) = (pyodide / "deferred").glob("jedi-*.whl")
     assert jedi.stat().st_size < 1_500_000
+    assert len(list((pyodide / "deferred").glob("parso-*.whl"))) == 1
+    with zipfile.ZipFile(output / "static" / "pyodide-lock" / jedi.name) as stand_in:
+        assert "jedi/__init__.py" in stand_in.namelist() and len(stand_in.namelist()) == 4
+    assert "parso" not in lock["packages"]
+    # The standard library the kernel starts with, and the whole one, fetched on first import.
+    with zipfile.ZipFile(pyodide / "python_stdlib.zip") as stdlib:
+        assert {"sitecustomize.py", "_jupyterlite_deferred.py", "json/__init__.py"} <= set(stdlib.namelist())
+    assert (pyodide / "python_stdlib.zip").stat().st_size < (pyodide / "python_stdlib_whole.zip").stat().st_size * 0.6
     (pygments,) = (output / "static" / "pyodide-lock").glob("pygments-*.whl")
     assert pygments.stat().st_size < 500_000
     # What Datasette, IPython and sqlite-utils declare but a notebook never imports (addon.LEFT_OUT).

@@ -18,7 +18,7 @@ import pytest
 from support.files_server import FilesServer
 
 import jupyterlite_datasette
-from jupyterlite_datasette.site_build import pyodide_core, wheels
+from jupyterlite_datasette.site_build import deferral, pyodide_core, wheels
 
 PACKAGE_DIR = Path(jupyterlite_datasette.__file__).parent
 
@@ -92,6 +92,78 @@ def test_slimmed_jedi_still_completes_the_standard_library_from_its_stubs(tmp_pa
         check=True,
     ).stdout
     assert completions.strip() == "['startswith']"
+
+
+def zip_of(path: Path, files: dict[str, bytes]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_the_kernel_starts_with_the_kept_standard_library_and_finds_the_rest_on_first_import(tmp_path):
+    """deferral.split_stdlib: Pyodide's python_stdlib.zip becomes the kept files (stdlib_kept.txt), the
+    finder of the rest (deferred_imports.py) and a sitecustomize that installs it, naming every module
+    left out and the deferred wheels, with digests; the finder imports them from the whole archive."""
+    assert "json/__init__.py" in deferral.kept_files()
+    whole = zip_of(
+        tmp_path / deferral.WHOLE_STDLIB,
+        {
+            "json/__init__.py": b"KEPT = True\n",
+            "json/zz_left_out.py": b"FROM = 'the whole archive'\n",
+            "zz_left_out/__init__.py": b"",
+            "zz_left_out/part.py": b"PART = 2\n",
+            "tomllib/mypy.ini": b"not a module",
+        },
+    )
+    digests = {}
+    for name in deferral.DEFERRED_WHEELS:
+        wheel = zip_of(tmp_path / deferral.WHEEL_FOLDER / wheels.wheel_name(name, "1.0"), {f"{name}.py": b""})
+        digests[name] = (f"deferred/{wheel.name}", hashlib.sha256(wheel.read_bytes()).hexdigest())
+    deferral.split_stdlib(tmp_path)
+    with zipfile.ZipFile(tmp_path / deferral.STDLIB) as core:
+        assert sorted(core.namelist()) == ["_jupyterlite_deferred.py", "json/__init__.py", "sitecustomize.py"]
+    # The sitecustomize as the kernel's interpreter runs it, then imports as the kernel's code does
+    # (the whole archive taken as fetched already: fetching needs the browser, tests/test_lite.py).
+    script = f"""
+import json as stdlib_json, sys
+sys.path.insert(0, {str(tmp_path / deferral.STDLIB)!r})
+del sys.modules["json"]
+sys.modules.pop("sitecustomize", None)  # a Python's own, if it has one
+import sitecustomize, _jupyterlite_deferred
+finder = _jupyterlite_deferred.deferred
+finder.whole_stdlib = {str(whole)!r}
+import json, json.zz_left_out, zz_left_out.part
+print(stdlib_json.dumps([finder in sys.meta_path, sorted(finder.stdlib_modules), finder.stdlib, finder.wheels,
+                          json.KEPT, json.zz_left_out.FROM, zz_left_out.part.PART]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    installed, modules, stdlib, deferred_wheels, *imported = json.loads(result.stdout)
+    assert installed
+    assert modules == ["json.zz_left_out", "zz_left_out", "zz_left_out.part"]
+    assert stdlib == [deferral.WHOLE_STDLIB, hashlib.sha256(whole.read_bytes()).hexdigest()]
+    assert deferred_wheels == {name: list(file_and_digest) for name, file_and_digest in digests.items()}
+    assert imported == [True, "the whole archive", 2]
+
+
+def test_the_stand_in_of_jedi_is_its_metadata_and_an_init_that_puts_jedi_in_its_place(tmp_path):
+    version = importlib.metadata.version("jedi")
+    wheels.slimmed_wheel("jedi", version, tmp_path / "deferred")
+    (jedi,) = (tmp_path / "deferred").glob("*.whl")
+    deferral.stand_in_wheel(jedi, tmp_path / "stand-in")
+    stand_in = tmp_path / "stand-in" / jedi.name
+    assert files_with_a_true_record(stand_in) == {
+        "jedi/__init__.py",
+        *(f"jedi-{version}.dist-info/{name}" for name in ("METADATA", "WHEEL", "RECORD")),
+    }
+    install_alone(stand_in, tmp_path / "installed")
+    init = (tmp_path / "installed" / "jedi" / "__init__.py").read_text()
+    assert '__import__("_jupyterlite_deferred").unpack_deferred_wheels(globals())' in init
+    # The lock solve reads its metadata: jedi at its version, requiring nothing (parso is deferred with it).
+    metadata = importlib.metadata.Distribution.at(tmp_path / "installed" / f"jedi-{version}.dist-info").metadata
+    assert (metadata["Name"], metadata["Version"], metadata.get_all("Requires-Dist")) == ("jedi", version, None)
 
 
 def test_slimmed_anywidget_has_no_front_end(tmp_path):

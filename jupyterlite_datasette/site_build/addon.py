@@ -7,7 +7,9 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 `jupyter_lite_config.json` would set them), and makes what they cannot find:
 
 - Pyodide's core files, at the version the kernel expects, from the npm registry, when
-  the site has no Pyodide of its own: the kernel would otherwise load them from a CDN;
+  the site has no Pyodide of its own: the kernel would otherwise load them from a CDN.
+  With them, what the kernel defers to its first import (deferral.py): most of the
+  standard library, and jedi and parso behind a stand-in of jedi;
 - a wheel of this package as installed here, pure-Python wheels of PyYAML and
   MarkupSafe (PyPI has none for Pyodide), and jedi, anywidget and pygments without what
   a kernel never reads (slimming.py), at the versions installed here;
@@ -35,7 +37,7 @@ from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
 from packaging.requirements import InvalidRequirement, Requirement
 from traitlets import Bool, List, Unicode
 
-from . import pyodide_core, slimming, wheels
+from . import deferral, pyodide_core, slimming, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -87,6 +89,12 @@ class DatasetteAddon(BaseAddon):
         help="Start the kernel of the notebook in the page's address as the page opens: the live page "
         "comes sooner, the notebook's saved outputs show a little later (the two share the machine)",
     ).tag(config=True)
+    defer_imports = Bool(
+        True,
+        help="Where this addon supplies Pyodide, start the kernel with the part of its standard library the "
+        "kernel imports, and a stand-in of jedi: the rest is fetched from the site on first import (deferral.py). "
+        "false for a site whose kernel loads Pyodide from elsewhere",
+    ).tag(config=True)
     npm_registry = Unicode("https://registry.npmjs.org/", help="Where Pyodide's npm package is fetched from").tag(
         config=True
     )
@@ -100,9 +108,14 @@ class DatasetteAddon(BaseAddon):
         return self.work_dir / "wheels"
 
     @property
+    def stand_in_dir(self) -> Path:
+        """Stand-ins of what the kernel defers (deferral.py): the lock's, before wheel_dir's wheels."""
+        return self.work_dir / "stand-ins"
+
+    @property
     def pyodide_dir(self) -> Path:
         """The folder given to the pyodide addon, laid out as its distribution tarballs are."""
-        return self.work_dir / f"pyodide-{PYODIDE_VERSION}" / "pyodide"
+        return self.work_dir / f"pyodide-{PYODIDE_VERSION}{'-deferring' if self.defer_imports else ''}" / "pyodide"
 
     @property
     def pyodide_packages_file(self) -> Path:
@@ -113,6 +126,11 @@ class DatasetteAddon(BaseAddon):
     def bundles_pyodide(self) -> bool:
         """Whether this addon supplies Pyodide: only when the site has none of its own."""
         return self.manager._addons[PYODIDE_ADDON].pyodide_url == str(self.pyodide_dir)
+
+    @property
+    def defers(self) -> bool:
+        """Whether the kernel defers imports (deferral.py): only with the Pyodide this addon supplies."""
+        return self.bundles_pyodide and self.defer_imports
 
     # The other addons are reached through the manager, as the lock addon reaches the
     # pyodide addon: their traits are read when they gather their tasks, after ours.
@@ -155,24 +173,7 @@ class DatasetteAddon(BaseAddon):
                     f"DatasetteAddon.plugins: {spec!r} is not a requirement ({error}); write NAME or NAME==VERSION",
                 )
         if self.bundles_pyodide:
-            core = self.pyodide_dir / "pyodide"
-            made = [
-                *(core / name for name in (*pyodide_core.CORE_FILES, pyodide_core.LOCK)),
-                self.pyodide_packages_file,
-            ]
-            yield self.task(
-                name="pyodide",
-                doc=f"fetch Pyodide {PYODIDE_VERSION}'s core files from the npm registry",
-                actions=[
-                    (
-                        pyodide_core.fetch_pyodide_core,
-                        [PYODIDE_VERSION, self.npm_registry, core, self.pyodide_packages_file],
-                    )
-                ],
-                targets=made,
-                # A version's files never change (the registry's digest vouches for them).
-                uptodate=[lambda: all(path.exists() for path in made)],
-            )
+            yield from self._pyodide_tasks()
         version = importlib.metadata.version(DISTRIBUTION)
         yield self.task(
             name="wheel:" + DISTRIBUTION,
@@ -187,15 +188,73 @@ class DatasetteAddon(BaseAddon):
         ] + [
             (distribution, "without the files a kernel never reads", wheels.slimmed_wheel)
             for distribution in slimming.SLIMMED
+            if not (self.defers and distribution in deferral.DEFERRED_WHEELS)
         ]
         for distribution, why, make in made_here:
-            version = importlib.metadata.version(distribution)
-            yield self.task(
-                name=f"wheel:{distribution}",
-                doc=f"{distribution} {version} {why}",
-                actions=[(make, [distribution, version, self.wheel_dir])],
-                uptodate=[lambda d=distribution, v=version: wheels.has_wheel(self.wheel_dir, d, v)],
-            )
+            yield self._wheel_task(distribution, why, make, self.wheel_dir)
+
+    def _wheel_task(self, distribution: str, why: str, make, destination: Path) -> dict:
+        """A task making `distribution`'s wheel, at the version installed here, into `destination`."""
+        version = importlib.metadata.version(distribution)
+        return self.task(
+            name=f"wheel:{distribution}",
+            doc=f"{distribution} {version} {why}",
+            actions=[(make, [distribution, version, destination])],
+            uptodate=[lambda: wheels.has_wheel(destination, distribution, version)],
+        )
+
+    def _pyodide_tasks(self):
+        """Pyodide's files for the site, and what its kernel defers to its first import (deferral.py)."""
+        core = self.pyodide_dir / "pyodide"
+        # Deferring, Pyodide's standard library is the whole one, and deferral.py makes the kernel's.
+        stdlib = deferral.WHOLE_STDLIB if self.defers else pyodide_core.STDLIB
+        fetched = [
+            *(core / name for name in (*pyodide_core.CORE_FILES, pyodide_core.LOCK) if name != pyodide_core.STDLIB),
+            core / stdlib,
+            self.pyodide_packages_file,
+        ]
+        yield self.task(
+            name="pyodide",
+            doc=f"fetch Pyodide {PYODIDE_VERSION}'s core files from the npm registry",
+            actions=[
+                (
+                    pyodide_core.fetch_pyodide_core,
+                    [PYODIDE_VERSION, self.npm_registry, core, self.pyodide_packages_file, stdlib],
+                )
+            ],
+            targets=fetched,
+            # A version's files never change (the registry's digest vouches for them).
+            uptodate=[lambda: all(path.exists() for path in fetched)],
+        )
+        if not self.defers:
+            return
+        deferred = core / deferral.WHEEL_FOLDER
+        for distribution in deferral.DEFERRED_WHEELS:
+            make = wheels.slimmed_wheel if distribution in slimming.SLIMMED else wheels.downloaded_wheel
+            yield self._wheel_task(distribution, "fetched by the kernel when first imported", make, deferred)
+        jedi = wheels.wheel_name("jedi", importlib.metadata.version("jedi"))
+        yield self.task(
+            name="wheel:jedi-stand-in",
+            doc="a stand-in of jedi, installed as the kernel starts, that puts jedi in its place on import",
+            actions=[(deferral.stand_in_wheel, [deferred / jedi, self.stand_in_dir])],
+            file_dep=[deferred / jedi, Path(deferral.__file__)],
+            targets=[self.stand_in_dir / jedi],
+        )
+        yield self.task(
+            name="stdlib",
+            doc="the standard library the kernel starts with, and the finder of what it defers",
+            actions=[(deferral.split_stdlib, [core])],
+            file_dep=[
+                core / deferral.WHOLE_STDLIB,
+                deferral.KEPT_LIST,
+                deferral.RUNTIME,
+                *(
+                    deferred / wheels.wheel_name(name, importlib.metadata.version(name))
+                    for name in deferral.DEFERRED_WHEELS
+                ),
+            ],
+            targets=[core / deferral.STDLIB],
+        )
 
     def post_init(self, manager):
         """Ask the lock addon for this package's kernel (read by it when it gathers post_build)."""
@@ -220,7 +279,12 @@ class DatasetteAddon(BaseAddon):
         options["extra_uv_args"] = [*options.get("extra_uv_args", []), "--no-python-downloads"]
         lock.pyodide_lock_uv_options = options
         lock.specs = (*lock.specs, *specs)
-        lock.wheels = (*lock.wheels, str(self.wheel_dir))
+        # The first wheel of a name is the lock's.
+        lock.wheels = (
+            *lock.wheels,
+            *([str(self.stand_in_dir)] if self.defers else []),
+            str(self.wheel_dir),
+        )
         lock.excludes_extra = (*lock.excludes_extra, *LEFT_OUT)
         # Installed while Pyodide starts, so `%load_ext jupyterlite_datasette` works with no
         # %pip cell (a magic has no import to detect); plugins too, which nothing imports by

@@ -12,6 +12,7 @@ from pathlib import Path
 
 #: The files of Pyodide a kernel loads; its packages come from the site's own lock.
 CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+STDLIB = "python_stdlib.zip"
 LOCK = "pyodide-lock.json"
 
 
@@ -19,8 +20,11 @@ class PyodideFetchError(RuntimeError):
     pass
 
 
-def fetch_pyodide_core(version: str, registry: str, destination: Path, packages_file: Path) -> None:
-    """Put Pyodide `version`'s core files into `destination`, with a lock that lists none
+def fetch_pyodide_core(
+    version: str, registry: str, destination: Path, packages_file: Path, stdlib_name: str = STDLIB
+) -> None:
+    """Put Pyodide `version`'s core files into `destination`, its standard library named
+    `stdlib_name` (deferral.py makes the one the kernel starts with), with a lock that lists none
     of Pyodide's packages, since their wheels are not in the npm package: the site's
     lock solve then puts every package the kernel needs into the site.
 
@@ -44,7 +48,7 @@ def fetch_pyodide_core(version: str, registry: str, destination: Path, packages_
     destination.mkdir(parents=True, exist_ok=True)
     with tarfile.open(fileobj=io.BytesIO(tarball)) as tar:
         for name in CORE_FILES:
-            (destination / name).write_bytes(_member(tar, name))
+            (destination / (stdlib_name if name == STDLIB else name)).write_bytes(_member(tar, name))
         lock = json.loads(_member(tar, LOCK))
     info = {**lock["info"], "version": lock["info"].get("version", version)}
     # pyodide-lock accepts `info` and `packages` only.

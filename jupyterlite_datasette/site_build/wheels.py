@@ -59,7 +59,7 @@ def installed_package_wheel(distribution: str, package_dir: Path, destination: P
     destination.mkdir(parents=True, exist_ok=True)
     for old in destination.glob(wheel_name(distribution, "*")):
         old.unlink()
-    _write_wheel(destination / wheel_name(distribution, version), files, f"{dist_info}/RECORD")
+    write_wheel(destination / wheel_name(distribution, version), files, f"{dist_info}/RECORD")
 
 
 def pure_python_wheel(distribution: str, version: str, destination: Path) -> None:
@@ -98,7 +98,17 @@ def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
                 if not info.is_dir() and info.filename != record_name
             }
     destination.mkdir(parents=True, exist_ok=True)
-    _write_wheel(destination / wheel_name(distribution, version), SLIMMED[distribution].apply(files), record_name)
+    write_wheel(destination / wheel_name(distribution, version), SLIMMED[distribution].apply(files), record_name)
+
+
+def downloaded_wheel(distribution: str, version: str, destination: Path) -> None:
+    """`distribution`'s wheel at `version` from PyPI, as published, named as the wheels made here
+    are (the kernel unpacks it by that name; a pure-Python wheel's tags say nothing more to it)."""
+    with tempfile.TemporaryDirectory() as download:
+        pip_download(f"{distribution}=={version}", Path(download))
+        (source,) = Path(download).glob("*.whl")
+        destination.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source, destination / wheel_name(distribution, version))
 
 
 def pip_download(requirement: str, directory: Path, *, source: bool = False) -> None:
@@ -129,7 +139,7 @@ def has_wheel(destination: Path, distribution: str, version: str) -> bool:
     return any(path.name.lower() == wanted for path in destination.glob("*.whl"))
 
 
-def _write_wheel(path: Path, files: dict[str, bytes], record_name: str) -> None:
+def write_wheel(path: Path, files: dict[str, bytes], record_name: str) -> None:
     """A wheel at `path` of `files` (inside path -> bytes) and a RECORD of them, at `record_name`."""
     record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
     files = {**files, record_name: (record + f"{record_name},,\n").encode()}

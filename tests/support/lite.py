@@ -79,6 +79,17 @@ def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
     assert log.hosts() == {f"127.0.0.1:{server.port}"}, sorted(log.hosts())
 
 
+def deferred_fetches(log: RequestLog) -> list[str]:
+    """The paths of what the kernel fetched of what it defers to first import (site_build/deferral.py):
+    the whole standard library, and the wheels of jedi and parso."""
+    paths = [urlsplit(url).path for url in log.from_network]
+    return [
+        path
+        for path in paths
+        if path.startswith("/static/pyodide/deferred/") or path.endswith("/python_stdlib_whole.zip")
+    ]
+
+
 def upload(page, *paths: Path) -> None:
     """Upload files through JupyterLab's file browser, as a user brings their own data."""
     with page.expect_file_chooser() as chooser:

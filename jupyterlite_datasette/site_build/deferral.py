@@ -1,0 +1,124 @@
+"""What an offline site's kernel fetches only when it first imports it, not as it starts: most of
+Pyodide's standard library (1.1 of its 2.5 MB are what the kernel imports), and jedi and parso,
+which only Tab completion imports (1.0 MB). deferred_imports.py is what does it in the kernel.
+
+Laid out in the folder of Pyodide's files that the site serves:
+
+- `python_stdlib.zip`, which Pyodide loads as it starts: the files of its standard library listed
+  in stdlib_kept.txt, `_jupyterlite_deferred` (deferred_imports.py), and a `sitecustomize` that
+  installs its finder, naming what is deferred, with digests;
+- `python_stdlib_whole.zip`: Pyodide's own archive of its standard library, as it is published;
+- `deferred/`: the wheels of jedi and parso. The site's lock has, in their place, a stand-in of jedi:
+  its metadata, and an `__init__` that unpacks both wheels over itself and runs jedi's own
+  (jupyterlite-pyodide-kernel installs jedi as the kernel starts unless the lock loads it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+
+from . import wheels
+
+KEPT_LIST = Path(__file__).with_name("stdlib_kept.txt")
+RUNTIME = Path(__file__).with_name("deferred_imports.py")
+RUNTIME_MODULE = "_jupyterlite_deferred"
+STDLIB = "python_stdlib.zip"
+WHOLE_STDLIB = "python_stdlib_whole.zip"
+WHEEL_FOLDER = "deferred"
+#: Distributions whose wheels wait in the site until the first of them is imported: the first,
+#: through its stand-in.
+DEFERRED_WHEELS = ("jedi", "parso")
+SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime}."""
+
+import {runtime}
+
+{runtime}.install({stdlib!r}, frozenset({modules!r}), {wheels!r})
+'''
+STAND_IN_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches {distribution}'s wheel
+from the site, and those of what it imports, unpacks them over it, and runs {distribution}'s own
+`__init__` in its place (see {runtime})."""
+
+__import__("{runtime}").unpack_deferred_wheels(globals())
+'''
+
+
+def kept_files() -> list[str]:
+    lines = KEPT_LIST.read_text().splitlines()
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def module_name(path: str) -> str | None:
+    """The dotted name of the module at `path` in an archive of modules, if it is one."""
+    if not path.endswith(".py"):
+        return None
+    parts = path.removesuffix(".py").split("/")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def split_stdlib(pyodide: Path) -> None:
+    """`pyodide/python_stdlib.zip`, of `pyodide/python_stdlib_whole.zip`: its kept files, the
+    finder of what is deferred, and the sitecustomize that installs it, naming the wheels in
+    `pyodide/deferred/`."""
+    whole = pyodide / WHOLE_STDLIB
+    kept = set(kept_files())
+    with zipfile.ZipFile(whole) as archive:
+        files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+    kept_modules = {module_name(path) for path in kept}
+    deferred_modules = {
+        name for path in files if path not in kept and (name := module_name(path)) and name not in kept_modules
+    }
+    deferred_wheels = {
+        distribution: (f"{WHEEL_FOLDER}/{wheel.name}", _sha256(wheel.read_bytes()))
+        for distribution in DEFERRED_WHEELS
+        for wheel in [deferred_wheel(pyodide, distribution)]
+    }
+    sitecustomize = SITECUSTOMIZE.format(
+        runtime=RUNTIME_MODULE,
+        stdlib=(WHOLE_STDLIB, _sha256(whole.read_bytes())),
+        modules=sorted(deferred_modules),
+        wheels=deferred_wheels,
+    )
+    made = {
+        **{path: data for path, data in files.items() if path in kept},
+        f"{RUNTIME_MODULE}.py": RUNTIME.read_bytes(),
+        "sitecustomize.py": sitecustomize.encode(),
+    }
+    with zipfile.ZipFile(pyodide / STDLIB, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, data in made.items():
+            archive.writestr(zipfile.ZipInfo(path, wheels.ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+
+
+def deferred_wheel(pyodide: Path, distribution: str) -> Path:
+    (wheel,) = (pyodide / WHEEL_FOLDER).glob(wheels.wheel_name(distribution, "*"))
+    return wheel
+
+
+def stand_in_wheel(wheel: Path, destination: Path) -> None:
+    """A wheel of the distribution of `wheel`, a package of its name, into `destination` under
+    `wheel`'s name: its metadata without its requirements (deferred with it), and a package whose
+    `__init__` puts the real one in its place on import."""
+    with zipfile.ZipFile(wheel) as source:
+        (metadata_path,) = [name for name in source.namelist() if name.endswith(".dist-info/METADATA")]
+        metadata = source.read(metadata_path).decode()
+    dist_info = metadata_path.rpartition("/")[0]
+    distribution = dist_info.partition("-")[0]
+    # The headers, without the long description after them.
+    headers = metadata.partition("\n\n")[0].splitlines(keepends=True)
+    kept = "".join(line for line in headers if not line.startswith("Requires-Dist:")) + "\n"
+    init = STAND_IN_INIT.format(distribution=distribution, runtime=RUNTIME_MODULE)
+    destination.mkdir(parents=True, exist_ok=True)
+    wheels.write_wheel(
+        destination / wheel.name,
+        {
+            f"{distribution}/__init__.py": init.encode(),
+            f"{dist_info}/METADATA": kept.encode(),
+            f"{dist_info}/WHEEL": wheels.WHEEL_FILE.encode(),
+        },
+        f"{dist_info}/RECORD",
+    )
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
