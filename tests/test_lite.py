@@ -208,6 +208,52 @@ def test_completion_fetches_jedi_at_the_first_tab_and_infers_with_its_slimmed_st
     expect_only_local_requests(log, lite_site)
 
 
+def test_imports_ask_the_page_about_the_notebook_folder_once_a_cell(lite_site, lite_page):
+    """The notebook's folder, first on sys.path, is in JupyterLite's drive, where each look at it is a
+    request to the page: Python's finder looks before every lookup (53 requests for Datasette's
+    imports), and never reads the folder again (the drive gives it no time). The site's kernel reads
+    it once a cell (site_build/drive_imports.py), so a module made in the folder imports from the
+    next cell, at once in a cell that had not read it yet, or after importlib.invalidate_caches()."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.wait_for_kernel_idle()
+
+    def drive_requests() -> int:
+        return sum(urlsplit(url).path.startswith("/api/drive") for url in log.urls)
+
+    before = drive_requests()
+    nb.set_cell_text(
+        1, "import datasette.app, jinja2, httpx, sqlite_utils\nprint('imported', len(datasette.app.__name__))"
+    )
+    nb.run_cell(1)
+    nb.wait_for_output(1, "imported 13", timeout=60_000)
+    assert drive_requests() - before < 10, drive_requests() - before
+    cells = [
+        # After the folder was read (by the cell above).
+        ("%%writefile jld_made_before.py\nVALUE = 'from the cell before'", "Writing jld_made_before.py"),
+        ("import jld_made_before\nprint(jld_made_before.VALUE)", "from the cell before"),
+        # The folder not yet read in this cell: the new module is found at once.
+        (
+            "open('jld_made_here.py', 'w').write('VALUE = 2')\nimport jld_made_here\nprint('here', jld_made_here.VALUE)",
+            "here 2",
+        ),
+        # Read already in this cell (by the lookup of zz_absent): Python's own rule for new modules.
+        (
+            (
+                "import importlib.util\nprint(importlib.util.find_spec('zz_absent'))\n"
+                "open('jld_made_later.py', 'w').write('VALUE = 3')\nimportlib.invalidate_caches()\n"
+                "import jld_made_later\nprint('later', jld_made_later.VALUE)"
+            ),
+            "later 3",
+        ),
+    ]
+    for code, expected in cells:
+        nb.set_cell_text(1, code)
+        nb.run_cell(1)
+        nb.wait_for_output(1, expected)
+    expect_only_local_requests(log, lite_site)
+
+
 def test_the_standard_library_the_kernel_starts_without_is_fetched_on_first_import(lite_site, lite_page):
     """Modules of the standard library that nothing of the kernel imports as it starts are in Pyodide's
     whole archive of it, which the first import of one fetches from the site (site_build/deferral.py):

@@ -123,7 +123,12 @@ def test_the_kernel_starts_with_the_kept_standard_library_and_finds_the_rest_on_
         digests[name] = (f"deferred/{wheel.name}", hashlib.sha256(wheel.read_bytes()).hexdigest())
     deferral.split_stdlib(tmp_path)
     with zipfile.ZipFile(tmp_path / deferral.STDLIB) as core:
-        assert sorted(core.namelist()) == ["_jupyterlite_deferred.py", "json/__init__.py", "sitecustomize.py"]
+        assert sorted(core.namelist()) == [
+            "_jupyterlite_deferred.py",
+            "_jupyterlite_drive_imports.py",
+            "json/__init__.py",
+            "sitecustomize.py",
+        ]
     # The sitecustomize as the kernel's interpreter runs it, then imports as the kernel's code does
     # (the whole archive taken as fetched already: fetching needs the browser, tests/test_lite.py).
     script = f"""

@@ -248,6 +248,7 @@ class DatasetteAddon(BaseAddon):
                 core / deferral.WHOLE_STDLIB,
                 deferral.KEPT_LIST,
                 deferral.RUNTIME,
+                deferral.DRIVE_IMPORTS,
                 *(
                     deferred / wheels.wheel_name(name, importlib.metadata.version(name))
                     for name in deferral.DEFERRED_WHEELS
