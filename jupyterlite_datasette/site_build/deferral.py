@@ -1,6 +1,6 @@
 """What an offline site's kernel fetches only when it first imports it, not as it starts: most of
-Pyodide's standard library (1.1 of its 2.5 MB are what the kernel imports), and jedi and parso,
-which only Tab completion imports (1.0 MB). deferred_imports.py is what does it in the kernel.
+Pyodide's standard library (the kernel starts with 1.4 of its 2.5 MB), and jedi and parso,
+which only Tab completion imports (1.1 MB). deferred_imports.py is what does it in the kernel.
 
 Laid out in the folder of Pyodide's files that the site serves:
 

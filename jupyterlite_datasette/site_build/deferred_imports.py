@@ -97,6 +97,7 @@ def fetch(file: str, sha256: str, wanted_by: str) -> bytes:
     import js  # Pyodide's bridges to the worker's JavaScript globals, and to Pyodide's own
     import pyodide_js
 
+    # The folder Pyodide was loaded from, as Pyodide itself keeps it.
     url = js.URL.new(file, pyodide_js._api.config.indexURL).href
     request = js.XMLHttpRequest.new()
     request.open("GET", url, False)
@@ -107,9 +108,12 @@ def fetch(file: str, sha256: str, wanted_by: str) -> bytes:
         raise ModuleNotFoundError(f"{wanted_by}: could not fetch {url} ({error})", name=wanted_by) from error
     if request.status != 200:
         raise ModuleNotFoundError(
-            f"{wanted_by}: {url} answered {request.status}; the site is missing a file of its build", name=wanted_by
+            f"{wanted_by}: {url} answered {request.status}: the site lacks a file of its build; serve all of it",
+            name=wanted_by,
         )
     data = request.response.to_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise ModuleNotFoundError(f"{wanted_by}: {url} is not the file the site was built with", name=wanted_by)
+        raise ModuleNotFoundError(
+            f"{wanted_by}: {url} is not the file the site was built with; serve the site as built", name=wanted_by
+        )
     return data
