@@ -11,7 +11,8 @@ look is a request to the page (5 ms here), made for every module not yet importe
 time (0), so the listing is never read again, and a module made in the folder after the first
 import is not found until `importlib.invalidate_caches()`.
 
-Here, a folder of the drive is read again at the first lookup in each cell the kernel runs, and
+(The widget's own imports keep off the drive in any JupyterLite: runtime.imports_off_drive. This is
+for the notebook's.) Here, a folder of the drive is read again at the first lookup in each cell, and
 answers from that listing for the rest of the cell (a module the listing has is looked up as
 Python does). So a module made in the folder is importable from the next cell on, or at once
 after `importlib.invalidate_caches()`, which is what Python asks for of a module made while a
