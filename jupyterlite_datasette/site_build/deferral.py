@@ -1,5 +1,5 @@
 """What an offline site's kernel fetches only when it first imports it, not as it starts: most of
-Pyodide's standard library (the kernel starts with 1.4 of its 2.5 MB), and jedi and parso,
+Pyodide's standard library (the kernel starts with 1.5 of its 2.5 MB), and jedi and parso,
 which only Tab completion imports (1.1 MB). deferred_imports.py is what does it in the kernel.
 
 Laid out in the folder of Pyodide's files that the site serves:
