@@ -25,6 +25,8 @@ from support.lab import NotebookPage
 from support.lite import ROOT, RequestLog, StaticServer
 from support.real_plugins import query_history
 
+from jupyterlite_datasette.site_build import deferral, pyodide_core
+
 pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
 VERSIONS = tomllib.loads((ROOT / "lite" / "versions.toml").read_text())
@@ -59,7 +61,7 @@ def test_pip_install_from_pypi_then_datasette(online_site, lite_site, browser, r
         name = urlsplit(route.request.url).path.rsplit("/", 1)[-1]
         from_cdn.append(name)
         # The offline site's python_stdlib.zip is its kernel's part of it; Pyodide's own is beside it.
-        path = pyodide / {"python_stdlib.zip": "python_stdlib_whole.zip"}.get(name, name)
+        path = pyodide / {pyodide_core.STDLIB: deferral.WHOLE_STDLIB}.get(name, name)
         if not path.is_file():
             route.fulfill(status=404)
             return

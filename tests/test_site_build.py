@@ -117,11 +117,12 @@ def test_the_kernel_starts_with_the_kept_standard_library_and_finds_the_rest_on_
             "tomllib/mypy.ini": b"not a module",
         },
     )
-    digests = {}
+    deferred, digests = {}, {}
     for name in deferral.DEFERRED_WHEELS:
         wheel = zip_of(tmp_path / deferral.WHEEL_FOLDER / wheels.wheel_name(name, "1.0"), {f"{name}.py": b""})
+        deferred[name] = wheel
         digests[name] = (f"deferred/{wheel.name}", hashlib.sha256(wheel.read_bytes()).hexdigest())
-    deferral.split_stdlib(tmp_path)
+    deferral.split_stdlib(tmp_path, deferred)
     with zipfile.ZipFile(tmp_path / deferral.STDLIB) as core:
         assert sorted(core.namelist()) == [
             "_jupyterlite_deferred.py",

@@ -228,31 +228,28 @@ class DatasetteAddon(BaseAddon):
         )
         if not self.defers:
             return
-        deferred = core / deferral.WHEEL_FOLDER
-        for distribution in deferral.DEFERRED_WHEELS:
+        deferred = deferral.deferred_wheels(core)
+        for distribution, wheel in deferred.items():
             make = wheels.slimmed_wheel if distribution in slimming.SLIMMED else wheels.downloaded_wheel
-            yield self._wheel_task(distribution, "fetched by the kernel when first imported", make, deferred)
-        jedi = wheels.wheel_name("jedi", importlib.metadata.version("jedi"))
+            yield self._wheel_task(distribution, "fetched by the kernel when first imported", make, wheel.parent)
+        jedi = deferred["jedi"]
         yield self.task(
             name="wheel:jedi-stand-in",
             doc="a stand-in of jedi, installed as the kernel starts, that puts jedi in its place on import",
-            actions=[(deferral.stand_in_wheel, [deferred / jedi, self.stand_in_dir])],
-            file_dep=[deferred / jedi, Path(deferral.__file__)],
-            targets=[self.stand_in_dir / jedi],
+            actions=[(deferral.stand_in_wheel, [jedi, self.stand_in_dir])],
+            file_dep=[jedi, Path(deferral.__file__)],
+            targets=[self.stand_in_dir / jedi.name],
         )
         yield self.task(
             name="stdlib",
             doc="the standard library the kernel starts with, and the finder of what it defers",
-            actions=[(deferral.split_stdlib, [core])],
+            actions=[(deferral.split_stdlib, [core, deferred])],
             file_dep=[
                 core / deferral.WHOLE_STDLIB,
                 deferral.KEPT_LIST,
                 deferral.RUNTIME,
                 deferral.DRIVE_IMPORTS,
-                *(
-                    deferred / wheels.wheel_name(name, importlib.metadata.version(name))
-                    for name in deferral.DEFERRED_WHEELS
-                ),
+                *deferred.values(),
             ],
             targets=[core / deferral.STDLIB],
         )

@@ -18,17 +18,19 @@ Laid out in the folder of Pyodide's files that the site serves:
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
+import io
 import zipfile
 from pathlib import Path
 
 from . import wheels
+from .pyodide_core import STDLIB
 
 KEPT_LIST = Path(__file__).with_name("stdlib_kept.txt")
 RUNTIME = Path(__file__).with_name("deferred_imports.py")
 RUNTIME_MODULE = "_jupyterlite_deferred"
 DRIVE_IMPORTS = Path(__file__).with_name("drive_imports.py")
 DRIVE_IMPORTS_MODULE = "_jupyterlite_drive_imports"
-STDLIB = "python_stdlib.zip"
 WHOLE_STDLIB = "python_stdlib_whole.zip"
 WHEEL_FOLDER = "deferred"
 #: Distributions whose wheels wait in the site until the first of them is imported: the first,
@@ -63,29 +65,35 @@ def module_name(path: str) -> str | None:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def split_stdlib(pyodide: Path) -> None:
+def deferred_wheels(pyodide: Path) -> dict[str, Path]:
+    """Where in `pyodide`, Pyodide's folder, the wheels of DEFERRED_WHEELS go, at the versions installed here."""
+    return {
+        distribution: pyodide / WHEEL_FOLDER / wheels.wheel_name(distribution, importlib.metadata.version(distribution))
+        for distribution in DEFERRED_WHEELS
+    }
+
+
+def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
     """`pyodide/python_stdlib.zip`, of `pyodide/python_stdlib_whole.zip`: its kept files, the
-    finder of what is deferred, and the sitecustomize that installs it, naming the wheels in
-    `pyodide/deferred/`."""
-    whole = pyodide / WHOLE_STDLIB
+    finder of what is deferred, and the sitecustomize that installs it, naming the `deferred`
+    wheels (distribution -> wheel in `pyodide`)."""
+    whole = (pyodide / WHOLE_STDLIB).read_bytes()
     kept = set(kept_files())
-    with zipfile.ZipFile(whole) as archive:
+    with zipfile.ZipFile(io.BytesIO(whole)) as archive:
         files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
     kept_modules = {module_name(path) for path in kept}
     deferred_modules = {
         name for path in files if path not in kept and (name := module_name(path)) and name not in kept_modules
     }
-    deferred_wheels = {
-        distribution: (f"{WHEEL_FOLDER}/{wheel.name}", _sha256(wheel.read_bytes()))
-        for distribution in DEFERRED_WHEELS
-        for wheel in [deferred_wheel(pyodide, distribution)]
-    }
     sitecustomize = SITECUSTOMIZE.format(
         runtime=RUNTIME_MODULE,
         drive=DRIVE_IMPORTS_MODULE,
-        stdlib=(WHOLE_STDLIB, _sha256(whole.read_bytes())),
+        stdlib=(WHOLE_STDLIB, _sha256(whole)),
         modules=sorted(deferred_modules),
-        wheels=deferred_wheels,
+        wheels={
+            distribution: (wheel.relative_to(pyodide).as_posix(), _sha256(wheel.read_bytes()))
+            for distribution, wheel in deferred.items()
+        },
     )
     made = {
         **{path: data for path, data in files.items() if path in kept},
@@ -96,11 +104,6 @@ def split_stdlib(pyodide: Path) -> None:
     with zipfile.ZipFile(pyodide / STDLIB, "w", zipfile.ZIP_DEFLATED) as archive:
         for path, data in made.items():
             archive.writestr(zipfile.ZipInfo(path, wheels.ZIP_DATE), data, zipfile.ZIP_DEFLATED)
-
-
-def deferred_wheel(pyodide: Path, distribution: str) -> Path:
-    (wheel,) = (pyodide / WHEEL_FOLDER).glob(wheels.wheel_name(distribution, "*"))
-    return wheel
 
 
 def stand_in_wheel(wheel: Path, destination: Path) -> None:

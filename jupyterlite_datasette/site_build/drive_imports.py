@@ -26,6 +26,14 @@ from importlib import machinery
 
 #: Where jupyterlite-pyodide-kernel mounts the drive.
 DRIVE = "/drive"
+#: The loaders, by suffix, of Python's own finder of folders.
+FILE_LOADERS = [
+    (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
+    (machinery.SourceFileLoader, machinery.SOURCE_SUFFIXES),
+    (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
+]
+#: What a module's file may end with.
+MODULE_SUFFIXES = [suffix for _, suffixes in FILE_LOADERS for suffix in suffixes]
 
 
 class DriveFolderFinder(machinery.FileFinder):
@@ -51,9 +59,7 @@ class DriveFolderFinder(machinery.FileFinder):
     def _may_have(self, tail: str) -> bool:
         # FileFinder's own listing of the folder, as of its last read.
         listing = self._path_cache  # type: ignore[attr-defined]
-        return tail in listing or any(
-            tail + suffix in listing for _, suffixes in _file_loaders() for suffix in suffixes
-        )
+        return tail in listing or any(tail + suffix in listing for suffix in MODULE_SUFFIXES)
 
     def invalidate_caches(self) -> None:
         super().invalidate_caches()
@@ -88,7 +94,7 @@ cells = Cells()
 
 def install() -> None:
     """Folders of the drive get a DriveFolderFinder."""
-    drive_folder_finder = DriveFolderFinder.path_hook(*_file_loaders())
+    drive_folder_finder = DriveFolderFinder.path_hook(*FILE_LOADERS)
 
     def path_hook(path: str):
         if path != DRIVE and not path.startswith(DRIVE + "/"):
@@ -96,12 +102,3 @@ def install() -> None:
         return drive_folder_finder(path)
 
     sys.path_hooks.insert(0, path_hook)
-
-
-def _file_loaders() -> list[tuple[type, list[str]]]:
-    """The loaders, by suffix, of Python's own finder of folders."""
-    return [
-        (machinery.ExtensionFileLoader, machinery.EXTENSION_SUFFIXES),
-        (machinery.SourceFileLoader, machinery.SOURCE_SUFFIXES),
-        (machinery.SourcelessFileLoader, machinery.BYTECODE_SUFFIXES),
-    ]

@@ -10,9 +10,9 @@ import tarfile
 import urllib.request
 from pathlib import Path
 
-#: The files of Pyodide a kernel loads; its packages come from the site's own lock.
-CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
 STDLIB = "python_stdlib.zip"
+#: The files of Pyodide a kernel loads; its packages come from the site's own lock.
+CORE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", STDLIB)
 LOCK = "pyodide-lock.json"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import importlib.metadata
 import os
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .slimming import SLIMMED
@@ -84,19 +86,26 @@ def pure_python_wheel(distribution: str, version: str, destination: Path) -> Non
     )
 
 
+@contextlib.contextmanager
+def published_wheel(distribution: str, version: str) -> Iterator[Path]:
+    """`distribution`'s wheel at `version`, as PyPI publishes it, in a folder that lasts as long as
+    the `with`."""
+    with tempfile.TemporaryDirectory() as download:
+        pip_download(f"{distribution}=={version}", Path(download))
+        (wheel,) = Path(download).glob("*.whl")
+        yield wheel
+
+
 def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
     """`distribution`'s wheel at `version` from PyPI, slimmed as SLIMMED says, its RECORD
     listing what is left."""
-    with tempfile.TemporaryDirectory() as download:
-        pip_download(f"{distribution}=={version}", Path(download))
-        (source,) = Path(download).glob("*.whl")
-        with zipfile.ZipFile(source) as wheel:
-            (record_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/RECORD")]
-            files = {
-                info.filename: wheel.read(info)
-                for info in wheel.infolist()
-                if not info.is_dir() and info.filename != record_name
-            }
+    with published_wheel(distribution, version) as source, zipfile.ZipFile(source) as wheel:
+        (record_name,) = [name for name in wheel.namelist() if name.endswith(".dist-info/RECORD")]
+        files = {
+            info.filename: wheel.read(info)
+            for info in wheel.infolist()
+            if not info.is_dir() and info.filename != record_name
+        }
     destination.mkdir(parents=True, exist_ok=True)
     write_wheel(destination / wheel_name(distribution, version), SLIMMED[distribution].apply(files), record_name)
 
@@ -104,9 +113,7 @@ def slimmed_wheel(distribution: str, version: str, destination: Path) -> None:
 def downloaded_wheel(distribution: str, version: str, destination: Path) -> None:
     """`distribution`'s wheel at `version` from PyPI, as published, named as the wheels made here
     are (the kernel unpacks it by that name; a pure-Python wheel's tags say nothing more to it)."""
-    with tempfile.TemporaryDirectory() as download:
-        pip_download(f"{distribution}=={version}", Path(download))
-        (source,) = Path(download).glob("*.whl")
+    with published_wheel(distribution, version) as source:
         destination.mkdir(parents=True, exist_ok=True)
         shutil.copy(source, destination / wheel_name(distribution, version))
 

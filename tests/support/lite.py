@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jupyterlite_datasette.site_build import deferral
+
 from .lab import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +88,7 @@ def deferred_fetches(log: RequestLog) -> list[str]:
     return [
         path
         for path in paths
-        if path.startswith("/static/pyodide/deferred/") or path.endswith("/python_stdlib_whole.zip")
+        if path.startswith(f"/static/pyodide/{deferral.WHEEL_FOLDER}/") or path.endswith(f"/{deferral.WHOLE_STDLIB}")
     ]
 
 
