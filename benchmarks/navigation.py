@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -45,12 +46,13 @@ from support.lab import (
 
 DB = ROOT / "benchmarks" / ".cache" / "flights-100k.db"
 ROWS = 100_000
-#: Kind of page -> (the page it starts on, the timed click, the click back or None).
+#: Kind of page -> (the page it starts on, the timed click, the click back or None,
+#: the pattern every path the timed click reaches must match).
 KINDS = {
-    "wide table": ("/flights/flights", "a:text-is('Next page')", None),
-    "narrow table": ("/flights/narrow", "a:text-is('Next page')", None),
-    "database": ("/flights/airlines", "p.crumbs a[href='/flights']", "a[href='/flights/airlines']"),
-    "row": ("/flights/airlines", "td.type-pk a", "p.crumbs a[href='/flights/airlines']"),
+    "wide table": ("/flights/flights", "a:text-is('Next page')", None, r"/flights/flights\?_next=.+"),
+    "narrow table": ("/flights/narrow", "a:text-is('Next page')", None, r"/flights/narrow\?_next=.+"),
+    "database": ("/flights/airlines", "p.crumbs a[href='/flights']", "a[href='/flights/airlines']", r"/flights"),
+    "row": ("/flights/airlines", "td.type-pk a", "p.crumbs a[href='/flights/airlines']", r"/flights/airlines/[^/?]+"),
 }
 
 #: Resolves with milliseconds from the click that started the navigation to
@@ -65,6 +67,7 @@ WAIT_FOR_PAINT = """
       requestAnimationFrame(() => setTimeout(() => {
         const painted = performance.timeOrigin + performance.now();
         resolve({
+          path: t.path,
           total: painted - t.startedAt,
           ask: t.requested - t.startedAt,
           kernel: t.replied - t.requested,
@@ -125,13 +128,20 @@ def time_widget(nb: NotebookPage, page, navigations: int) -> tuple[dict[str, lis
     frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
     clicks: dict[str, list[dict]] = {}
     paths: dict[str, list[str]] = {}
-    for kind, (start, timed, back) in KINDS.items():
+    for kind, (start, timed, back, reached) in KINDS.items():
+        # Until the start page is in, the links clicked would be the last kind's page's.
+        frame.evaluate(WAIT_FOR_PAINT)
         nb.go(start)
-        frame_locator.locator(timed).first.wait_for(timeout=60_000)
+        shown = frame.evaluate("() => window.__painted")["path"]
+        if shown != start:
+            raise RuntimeError(f"{kind}: asked for {start}, the widget shows {shown}")
         clicks[kind], paths[kind] = [], []
         for _ in range(navigations):
-            clicks[kind].append(click_and_time(frame, frame_locator, timed))
-            paths[kind].append(nb.widget().locator(".jld-address input").input_value())
+            click = click_and_time(frame, frame_locator, timed)
+            if not re.fullmatch(reached, click["path"]):
+                raise RuntimeError(f"{kind}: a click reached {click['path']}, not a page like {reached}")
+            clicks[kind].append(click)
+            paths[kind].append(click["path"])
             if back:
                 click_and_time(frame, frame_locator, back)
     return clicks, paths
@@ -151,7 +161,7 @@ def time_plain_tab(browser, navigations: int) -> dict[str, list[float]]:
             raise RuntimeError("datasette serve did not start")
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         times: dict[str, list[float]] = {}
-        for kind, (start, timed, back) in KINDS.items():
+        for kind, (start, timed, back, _reached) in KINDS.items():
             # The tab's database is named after its file.
             page.goto(base + start.replace("/flights", f"/{DB.stem}", 1))
             times[kind] = []
@@ -223,8 +233,8 @@ def main() -> None:
             f"{kind:14s} {spread(widget):>16s} {spread(kernel_ms[kind]):>16s} {spread(tab_ms[kind]):>16s}"
             f" {statistics.median(widget) / statistics.median(tab_ms[kind]):11.2f}"
         )
-    print("where the widget's time goes (medians, all kinds):")
-    every = [c for kind in KINDS for c in clicks[kind]]
+    print("where the widget's time goes, medians in ms:")
+    print(f"  {'':40s}" + "".join(f"{kind:>14s}" for kind in KINDS))
     for part, meaning in [
         ("ask", "click to the request leaving the page"),
         ("kernel", "round trip to the kernel and back"),
@@ -232,7 +242,9 @@ def main() -> None:
         ("swap", "page parsed and swapped in"),
         ("paint", "layout and paint"),
     ]:
-        print(f"  {meaning:40s} {statistics.median(c[part] for c in every):6.1f} ms")
+        print(
+            f"  {meaning:40s}" + "".join(f"{statistics.median(c[part] for c in clicks[kind]):14.1f}" for kind in KINDS)
+        )
 
 
 def spread(values: list[float]) -> str:
