@@ -275,3 +275,23 @@ def test_the_standard_library_the_kernel_starts_without_is_fetched_on_first_impo
     nb.wait_for_output(1, "No module named 'zz_no_such_module'")
     assert deferred_fetches(log) == ["/static/pyodide/python_stdlib_whole.zip"]
     expect_only_local_requests(log, lite_site)
+
+
+def test_piplite_runs_at_the_first_pip_not_as_the_kernel_starts(lite_site, lite_page):
+    """The kernel imports piplite as it starts, which would import micropip and unittest.mock; in the
+    site they run at the first `%pip` (site_build/lazy_piplite.py), with the site's settings the
+    kernel gave piplite as it started: here, no PyPI."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.set_cell_text(1, "import sys; print('ran:', [m for m in ('micropip', 'unittest.mock') if m in sys.modules])")
+    nb.run_cell(1)
+    nb.wait_for_output(1, "ran: []")
+    nb.set_cell_text(1, "%pip install zz-not-in-the-site")
+    nb.run_cell(1)
+    nb.wait_for_output(1, "PiplitePyPIDisabled", timeout=60_000)
+    nb.set_cell_text(
+        1, "import piplite; print('site index:', any('/all.json' in u for u in piplite.piplite._PIPLITE_URLS))"
+    )
+    nb.run_cell(1)
+    nb.wait_for_output(1, "site index: True")
+    expect_only_local_requests(log, lite_site)

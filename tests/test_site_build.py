@@ -127,6 +127,7 @@ def test_the_kernel_starts_with_the_kept_standard_library_and_finds_the_rest_on_
         assert sorted(core.namelist()) == [
             "_jupyterlite_deferred.py",
             "_jupyterlite_drive_imports.py",
+            "_jupyterlite_lazy_piplite.py",
             "json/__init__.py",
             "sitecustomize.py",
         ]
@@ -152,6 +153,32 @@ print(stdlib_json.dumps([finder in sys.meta_path, sorted(finder.stdlib_modules),
     assert stdlib == [deferral.WHOLE_STDLIB, hashlib.sha256(whole.read_bytes()).hexdigest()]
     assert deferred_wheels == {name: list(file_and_digest) for name, file_and_digest in digests.items()}
     assert imported == [True, "the whole archive", 2]
+
+
+def test_piplite_imported_as_the_kernel_starts_runs_at_its_first_use(tmp_path):
+    """lazy_piplite, as the kernel's sitecustomize installs it, with a piplite laid out as the real one
+    (a package whose `__init__` imports `install` from its module): the kernel's start-up imports it and
+    sets a global, nothing runs; the first use runs both, with the global as set."""
+    package = tmp_path / "piplite"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .piplite import install\n__version__ = '9'\n")
+    (package / "piplite.py").write_text(
+        "import zz_heavy\n_PIPLITE_URLS = []\ndef install():\n    return _PIPLITE_URLS\n"
+    )
+    (tmp_path / "zz_heavy.py").write_text("")
+    script = f"""
+import json, sys
+sys.path[:0] = [{str(tmp_path)!r}, {str(deferral.LAZY_PIPLITE.parent)!r}]
+import lazy_piplite
+lazy_piplite.install()
+import piplite.piplite
+piplite.piplite._PIPLITE_URLS = ["./all.json"]
+at_start = ["zz_heavy" in sys.modules, "install" in vars(piplite), type(piplite.piplite).__name__]
+print(json.dumps([at_start, piplite.install(), piplite.__version__, "zz_heavy" in sys.modules]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [[False, False, "_LazyModule"], ["./all.json"], "9", True]
 
 
 def test_the_stand_in_of_jedi_is_its_metadata_and_an_init_that_puts_jedi_in_its_place(tmp_path):

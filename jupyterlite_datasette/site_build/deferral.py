@@ -8,7 +8,8 @@ Laid out in the folder of Pyodide's files that the site serves:
   in stdlib_kept.txt, `_jupyterlite_deferred` (deferred_imports.py), and a `sitecustomize` that
   installs its finder, naming what is deferred, with digests. With them, since it too must be in
   place before the kernel's first import, `_jupyterlite_drive_imports` (drive_imports.py), which
-  spares imports a request to the page per module;
+  spares imports a request to the page per module, and `_jupyterlite_lazy_piplite`
+  (lazy_piplite.py), which leaves piplite, imported as the kernel starts, to run at `%pip`;
 - `python_stdlib_whole.zip`: Pyodide's own archive of its standard library, as it is published;
 - `deferred/`: the wheels of jedi and parso. The site's lock has, in their place, a stand-in of jedi:
   its metadata, and an `__init__` that unpacks both wheels over itself and runs jedi's own
@@ -31,18 +32,22 @@ RUNTIME = Path(__file__).with_name("deferred_imports.py")
 RUNTIME_MODULE = "_jupyterlite_deferred"
 DRIVE_IMPORTS = Path(__file__).with_name("drive_imports.py")
 DRIVE_IMPORTS_MODULE = "_jupyterlite_drive_imports"
+LAZY_PIPLITE = Path(__file__).with_name("lazy_piplite.py")
+LAZY_PIPLITE_MODULE = "_jupyterlite_lazy_piplite"
 WHOLE_STDLIB = "python_stdlib_whole.zip"
 WHEEL_FOLDER = "deferred"
 #: Distributions whose wheels wait in the site until the first of them is imported: the first,
 #: through its stand-in.
 DEFERRED_WHEELS = ("jedi", "parso")
-SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime} and {drive}."""
+SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime}, {drive} and {piplite}."""
 
 import {drive}
+import {piplite}
 import {runtime}
 
 {runtime}.install({stdlib!r}, frozenset({modules!r}), {wheels!r})
 {drive}.install()
+{piplite}.install()
 '''
 STAND_IN_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches {distribution}'s wheel
 from the site, and those of what it imports, unpacks them over it, and runs {distribution}'s own
@@ -88,6 +93,7 @@ def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
     sitecustomize = SITECUSTOMIZE.format(
         runtime=RUNTIME_MODULE,
         drive=DRIVE_IMPORTS_MODULE,
+        piplite=LAZY_PIPLITE_MODULE,
         stdlib=(WHOLE_STDLIB, _sha256(whole)),
         modules=sorted(deferred_modules),
         wheels={
@@ -99,6 +105,7 @@ def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
         **{path: data for path, data in files.items() if path in kept},
         f"{RUNTIME_MODULE}.py": RUNTIME.read_bytes(),
         f"{DRIVE_IMPORTS_MODULE}.py": DRIVE_IMPORTS.read_bytes(),
+        f"{LAZY_PIPLITE_MODULE}.py": LAZY_PIPLITE.read_bytes(),
         "sitecustomize.py": sitecustomize.encode(),
     }
     with zipfile.ZipFile(pyodide / STDLIB, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -1,0 +1,76 @@
+"""Runs in the kernel of an offline site, as `_jupyterlite_lazy_piplite`: piplite, which only
+`%pip` uses, runs when it is first used, not as the kernel starts. Nothing of this package imports
+it; the site's build (deferral.py) puts it into the standard library the site serves, and its
+`sitecustomize` calls `install` before any other import runs.
+
+As the kernel starts, jupyterlite-pyodide-kernel's worker runs:
+
+    import piplite.piplite
+    piplite.piplite._PIPLITE_DISABLE_PYPI = ...
+    piplite.piplite._PIPLITE_URLS = [...]
+
+Running `piplite.piplite` imports micropip and unittest.mock, the largest part of the kernel's own
+imports after IPython's (0.7 s of the kernel's start here), for a `%pip` most notebooks never run.
+Here the import makes both modules and runs neither:
+
+- `piplite.piplite` is loaded by importlib's LazyLoader: it runs at the first attribute read from it,
+  and the globals set before then (the worker's two) are set again after its own body has run;
+- the package `piplite` runs its own `__init__` (`from .piplite import install`) at the first
+  attribute it lacks, such as `piplite.install`.
+"""
+
+from __future__ import annotations
+
+import importlib.abc
+import importlib.util
+import sys
+from importlib import machinery
+from types import ModuleType
+
+PACKAGE = "piplite"
+MODULE = "piplite.piplite"
+
+
+class RunAtFirstMissingAttribute(importlib.abc.Loader):
+    """Runs a module's own loader when a name the module lacks is first read from it."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name: str) -> object:
+        # The rest of the loader's interface (get_source, is_package, ...) is its own.
+        return getattr(self.loader, name)
+
+    def create_module(self, spec: machinery.ModuleSpec) -> ModuleType | None:
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        loader = self.loader
+
+        def __getattr__(name: str) -> object:
+            del module.__dict__["__getattr__"]
+            loader.exec_module(module)
+            return getattr(module, name)
+
+        module.__dict__["__getattr__"] = __getattr__
+
+
+class LazyPiplite(importlib.abc.MetaPathFinder):
+    """Finds piplite's package and module where Python would, and defers running them."""
+
+    def find_spec(self, fullname: str, path=None, target=None) -> machinery.ModuleSpec | None:
+        if fullname not in (PACKAGE, MODULE):
+            return None
+        spec = machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        if fullname == MODULE:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        else:
+            spec.loader = RunAtFirstMissingAttribute(spec.loader)
+        return spec
+
+
+def install() -> None:
+    """piplite's imports go through LazyPiplite."""
+    sys.meta_path.insert(0, LazyPiplite())
