@@ -81,19 +81,37 @@ WAIT_FOR_PAINT = """
 }
 """
 
-KERNEL_TIMING = """
-import json, time
-timed = {}
-for kind, paths in json.load(open("paths.json")).items():
-    await w.ds.client.get(paths[0])  # warm, as the browser's first click was
-    timed[kind] = []
-    for path in paths:
-        start = time.perf_counter()
-        response = await w.ds.client.get(path)
-        assert response.status_code == 200, path
-        timed[kind].append((time.perf_counter() - start) * 1000)
-print("KERNEL", json.dumps(timed))
+#: Datasette's own time for each path, in the kernel: ds.client.get of each, the first of a kind
+#: once before, untimed, as the browser's first click was.
+TIME_PATHS = """
+async def time_paths(ds, paths):
+    import time
+    timed = {}
+    for kind, kind_paths in paths.items():
+        await ds.client.get(kind_paths[0])
+        timed[kind] = []
+        for path in kind_paths:
+            start = time.perf_counter()
+            response = await ds.client.get(path)
+            assert response.status_code == 200, path
+            timed[kind].append((time.perf_counter() - start) * 1000)
+    return timed
 """
+
+
+def kernel_timing_cell(paths: dict[str, list[str]]) -> str:
+    """A cell of one line (it is typed, so nothing may depend on indentation) that prints, after
+    KERNEL, TIME_PATHS of `paths` on the widget `w`."""
+    return f"exec({TIME_PATHS!r}); import json; print('KERNEL', json.dumps(await time_paths(w.ds, {paths!r})))"
+
+
+def kernel_times(nb: NotebookPage, index: int, paths: dict[str, list[str]]) -> dict[str, list[float]]:
+    """TIME_PATHS of `paths`, run in cell `index` of the notebook (whose `w` is the widget)."""
+    nb.set_cell_text(index, kernel_timing_cell(paths))
+    nb.run_cell(index)
+    output = nb.wait_for_output(index, "KERNEL", timeout=120_000)
+    return json.loads(output.split("KERNEL", 1)[1])
+
 
 #: In an ordinary tab: milliseconds from the click (kept across the page load)
 #: to the new document's first contentful paint.
@@ -122,13 +140,15 @@ def click_and_time(frame_handle, frame_locator, selector: str) -> dict:
     return frame_handle.evaluate("() => window.__painted")
 
 
-def time_widget(nb: NotebookPage, page, navigations: int) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
+def time_widget(
+    nb: NotebookPage, page, navigations: int, kinds: dict = KINDS
+) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
     """Each kind's clicks in the widget: their timings, and the paths they reached."""
     frame_locator = nb.frame()
     frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
     clicks: dict[str, list[dict]] = {}
     paths: dict[str, list[str]] = {}
-    for kind, (start, timed, back, reached) in KINDS.items():
+    for kind, (start, timed, back, reached) in kinds.items():
         # Until the start page is in, the links clicked would be the last kind's page's.
         frame.evaluate(WAIT_FOR_PAINT)
         nb.go(start)
@@ -203,7 +223,7 @@ def main() -> None:
                 "%load_ext jupyterlite_datasette",
                 "%datasette flights.db --path /flights/flights",
                 "w = _",
-                KERNEL_TIMING,
+                "",
             ],
         )
         lab = JupyterLab(root, Path(tmp)).start()
@@ -216,25 +236,30 @@ def main() -> None:
                     nb.run_cell(index)
                 nb.frame().get_by_text(f"{ROWS:,} rows").wait_for(timeout=60_000)
                 clicks, paths = time_widget(nb, page, args.navigations)
-                (root / "paths.json").write_text(json.dumps(paths))
-                nb.run_cell(3)
-                output = nb.wait_for_output(3, "KERNEL")
-                kernel_ms = json.loads(output.split("KERNEL", 1)[1])
+                kernel_ms = kernel_times(nb, 3, paths)
                 tab_ms = time_plain_tab(browser, args.navigations)
                 browser.close()
         finally:
             lab.stop()
 
     print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind; medians in ms (p90)")
-    print(f"{'page kind':14s} {'widget':>16s} {'ds.client.get':>16s} {'tab':>16s} {'widget/tab':>11s}")
-    for kind in KINDS:
+    report(clicks, kernel_ms, tab_ms)
+
+
+def report(clicks: dict[str, list[dict]], kernel_ms: dict[str, list[float]], tab_ms: dict | None = None) -> None:
+    """A line per kind of page (the widget, Datasette's own time, and the tab's if timed), then
+    where the widget's time goes."""
+    kinds = list(clicks)
+    tab = f" {'tab':>16s} {'widget/tab':>11s}" if tab_ms else ""
+    print(f"{'page kind':14s} {'widget':>16s} {'ds.client.get':>16s}{tab}")
+    for kind in kinds:
         widget = [c["total"] for c in clicks[kind]]
-        print(
-            f"{kind:14s} {spread(widget):>16s} {spread(kernel_ms[kind]):>16s} {spread(tab_ms[kind]):>16s}"
-            f" {statistics.median(widget) / statistics.median(tab_ms[kind]):11.2f}"
-        )
+        line = f"{kind:14s} {spread(widget):>16s} {spread(kernel_ms[kind]):>16s}"
+        if tab_ms:
+            line += f" {spread(tab_ms[kind]):>16s} {statistics.median(widget) / statistics.median(tab_ms[kind]):11.2f}"
+        print(line)
     print("where the widget's time goes, medians in ms:")
-    print(f"  {'':40s}" + "".join(f"{kind:>14s}" for kind in KINDS))
+    print(f"  {'':40s}" + "".join(f"{kind:>14s}" for kind in kinds))
     for part, meaning in [
         ("ask", "click to the request leaving the page"),
         ("kernel", "round trip to the kernel and back"),
@@ -243,7 +268,7 @@ def main() -> None:
         ("paint", "layout and paint"),
     ]:
         print(
-            f"  {meaning:40s}" + "".join(f"{statistics.median(c[part] for c in clicks[kind]):14.1f}" for kind in KINDS)
+            f"  {meaning:40s}" + "".join(f"{statistics.median(c[part] for c in clicks[kind]):14.1f}" for kind in kinds)
         )
 
 
