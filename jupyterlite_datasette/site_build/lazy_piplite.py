@@ -39,6 +39,8 @@ class RunAtFirstMissingAttribute(importlib.abc.Loader):
 
     def __getattr__(self, name: str) -> object:
         # The rest of the loader's interface (get_source, is_package, ...) is its own.
+        if name == "loader":  # not set yet (a copy in the making): no recursion
+            raise AttributeError(name)
         return getattr(self.loader, name)
 
     def create_module(self, spec: machinery.ModuleSpec) -> ModuleType | None:
