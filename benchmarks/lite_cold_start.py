@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from playwright.sync_api import sync_playwright
 from support.lab import NotebookPage, launch_chromium
-from support.lite import StaticServer, build_site
+from support.lite import served_site
 
 STEPS = ["UI ready", "saved page", "kernel idle", "import", "live page"]
 
@@ -64,14 +64,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--site", type=Path, default=ROOT / "lite" / "_output")
     args = parser.parse_args()
-    if not (args.site / "jupyter-lite.json").exists():
-        build_site(args.site)
-    server = StaticServer(args.site)
-    try:
-        with sync_playwright() as playwright:
-            runs = [one_run(playwright, server.base) for _ in range(args.runs)]
-    finally:
-        server.stop()
+    with served_site(args.site) as server, sync_playwright() as playwright:
+        runs = [one_run(playwright, server.base) for _ in range(args.runs)]
     totals = [sum(run) for run in runs]
     print(f"cold start, fresh profile, {args.runs} runs (seconds, median of each step):")
     for i, step in enumerate(STEPS):

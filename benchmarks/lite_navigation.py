@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from navigation import KINDS, kernel_times, report, time_widget
 from playwright.sync_api import sync_playwright
 from support.lab import NotebookPage, launch_chromium
-from support.lite import StaticServer, build_site
+from support.lite import served_site
 
 #: The kinds of navigation.py that the site's database has (it has no narrow table).
 LITE_KINDS = {"table": KINDS["wide table"], "database": KINDS["database"], "row": KINDS["row"]}
@@ -42,24 +42,18 @@ def main() -> None:
     parser.add_argument("--navigations", type=int, default=15, help="clicks timed for each kind of page")
     parser.add_argument("--site", type=Path, default=ROOT / "lite" / "_output")
     args = parser.parse_args()
-    if not (args.site / "jupyter-lite.json").exists():
-        build_site(args.site)
-    server = StaticServer(args.site)
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1280, "height": 1000})
-            nb = NotebookPage(page, f"{server.base}/lab/index.html?path=quickstart.ipynb")
-            nb.run_all()
-            nb.wait_for_run_all(timeout=120_000)
-            nb.frame().locator("h1").first.wait_for(timeout=120_000)
-            if "w = _" not in nb.cell(BINDS_W).inner_text():
-                raise RuntimeError(f"the quickstart's cell {BINDS_W} no longer binds the widget to w")
-            clicks, paths = time_widget(nb, page, args.navigations, LITE_KINDS)
-            kernel_ms = kernel_times(nb, SPARE_CELL, paths)
-            browser.close()
-    finally:
-        server.stop()
+    with served_site(args.site) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        nb = NotebookPage(page, f"{server.base}/lab/index.html?path=quickstart.ipynb")
+        nb.run_all()
+        nb.wait_for_run_all(timeout=120_000)
+        nb.frame().locator("h1").first.wait_for(timeout=120_000)
+        if "w = _" not in nb.cell(BINDS_W).inner_text():
+            raise RuntimeError(f"the quickstart's cell {BINDS_W} no longer binds the widget to w")
+        clicks, paths = time_widget(nb, page, args.navigations, LITE_KINDS)
+        kernel_ms = kernel_times(nb, SPARE_CELL, paths)
+        browser.close()
     print(f"the offline site's flights.db; {args.navigations} clicks of each kind; medians in ms (p90)")
     report(clicks, kernel_ms)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -44,6 +46,18 @@ class StaticServer:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def served_site(site: Path) -> Iterator[StaticServer]:
+    """The site at `site` (built there first if it is not), served while the block runs."""
+    if not (site / "jupyter-lite.json").exists():
+        build_site(site)
+    server = StaticServer(site)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 #: How Playwright reports a request that the page's Content-Security-Policy refused before it was sent.
