@@ -10,7 +10,7 @@ As the kernel starts, jupyterlite-pyodide-kernel's worker runs:
     piplite.piplite._PIPLITE_URLS = [...]
 
 Running `piplite.piplite` imports micropip and unittest.mock, the largest part of the kernel's own
-imports after IPython's (0.7 s of the kernel's start here), for a `%pip` most notebooks never run.
+imports after IPython's (the kernel was idle 0.45 s later), for a `%pip` most notebooks never run.
 Here the import makes both modules and runs neither:
 
 - `piplite.piplite` is loaded by importlib's LazyLoader: it runs at the first attribute read from it,
