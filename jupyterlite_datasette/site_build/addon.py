@@ -247,8 +247,9 @@ class DatasetteAddon(BaseAddon):
             file_dep=[
                 core / deferral.WHOLE_STDLIB,
                 deferral.KEPT_LIST,
-                deferral.RUNTIME,
-                deferral.DRIVE_IMPORTS,
+                # The sitecustomize is written by deferral.py.
+                Path(deferral.__file__),
+                *deferral.KERNEL_MODULES.values(),
                 *deferred.values(),
             ],
             targets=[core / deferral.STDLIB],

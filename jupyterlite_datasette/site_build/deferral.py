@@ -34,6 +34,8 @@ DRIVE_IMPORTS = Path(__file__).with_name("drive_imports.py")
 DRIVE_IMPORTS_MODULE = "_jupyterlite_drive_imports"
 LAZY_PIPLITE = Path(__file__).with_name("lazy_piplite.py")
 LAZY_PIPLITE_MODULE = "_jupyterlite_lazy_piplite"
+#: This package's modules that go into the kernel's standard library, by the name they have there.
+KERNEL_MODULES = {RUNTIME_MODULE: RUNTIME, DRIVE_IMPORTS_MODULE: DRIVE_IMPORTS, LAZY_PIPLITE_MODULE: LAZY_PIPLITE}
 WHOLE_STDLIB = "python_stdlib_whole.zip"
 WHEEL_FOLDER = "deferred"
 #: Distributions whose wheels wait in the site until the first of them is imported: the first,
@@ -103,9 +105,7 @@ def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
     )
     made = {
         **{path: data for path, data in files.items() if path in kept},
-        f"{RUNTIME_MODULE}.py": RUNTIME.read_bytes(),
-        f"{DRIVE_IMPORTS_MODULE}.py": DRIVE_IMPORTS.read_bytes(),
-        f"{LAZY_PIPLITE_MODULE}.py": LAZY_PIPLITE.read_bytes(),
+        **{f"{name}.py": path.read_bytes() for name, path in KERNEL_MODULES.items()},
         "sitecustomize.py": sitecustomize.encode(),
     }
     with zipfile.ZipFile(pyodide / STDLIB, "w", zipfile.ZIP_DEFLATED) as archive:
