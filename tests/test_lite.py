@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import re
 from urllib.parse import urlsplit
 
@@ -11,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from support.databases import HOSTILE
 from support.lab import NotebookPage
-from support.lite import deferred_fetches, expect_only_local_requests, upload
+from support.lite import SITE_PLUGINS, deferred_fetches, expect_only_local_requests, upload
 from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
@@ -67,10 +68,11 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     # The database crossed the network once: the kernel copies it before reading even its header.
     fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
     assert len(fetched) == 1, fetched
-    # The kernel started with all the quickstart imports (site_build/stdlib_kept.txt).
+    # The kernel started with all the quickstart imports (site_build/stdlib_kept.txt, imported_at_start.txt).
     assert not deferred_fetches(log), (
         "the quickstart's kernel fetched what it defers: add the standard library's modules it imported "
-        "from python_stdlib_whole.zip (their __file__ says so) to site_build/stdlib_kept.txt"
+        "from python_stdlib_whole.zip (their __file__ says so) to site_build/stdlib_kept.txt, and a deferred "
+        f"package's to site_build/imported_at_start.txt: {deferred_fetches(log)}"
     )
 
 
@@ -273,8 +275,24 @@ def test_the_standard_library_the_kernel_starts_without_is_fetched_on_first_impo
     nb.set_cell_text(1, "import zz_no_such_module")
     nb.run_cell(1)
     nb.wait_for_output(1, "No module named 'zz_no_such_module'")
-    assert deferred_fetches(log) == ["/static/pyodide/python_stdlib_whole.zip"]
+    # Fetched once; and the packages IPython shows its first traceback with (site_build/deferral.py).
+    traceback_packages = ("stack_data", "executing", "asttokens", "pure_eval")
+    assert sorted(deferred_fetches(log)) == sorted(
+        [
+            "/static/pyodide/python_stdlib_whole.zip",
+            *(
+                f"/static/pyodide-lock/deferred/{wheel.name}"
+                for wheel in deferred_wheels(lite_site, traceback_packages)
+            ),
+        ]
+    )
     expect_only_local_requests(log, lite_site)
+
+
+def deferred_wheels(site, distributions: tuple[str, ...]) -> list:
+    """The wheels of `distributions` the site defers (site_build/deferral.py)."""
+    folder = site.directory / "static" / "pyodide-lock" / "deferred"
+    return [wheel for name in distributions for wheel in folder.glob(f"{name}-*.whl")]
 
 
 def test_piplite_runs_at_the_first_pip_not_as_the_kernel_starts(lite_site, lite_page):
@@ -294,4 +312,65 @@ def test_piplite_runs_at_the_first_pip_not_as_the_kernel_starts(lite_site, lite_
     )
     nb.run_cell(1)
     nb.wait_for_output(1, "site index: True")
+    expect_only_local_requests(log, lite_site)
+
+
+def test_the_kernel_starts_with_what_it_imports_compiled_and_their_sources_come_when_shown(lite_site, lite_page):
+    """The modules the kernel imports by the quickstart's first page are shipped compiled
+    (site_build/bytecode.py); their sources are fetched only when a traceback or `inspect` shows
+    them, and only if they are the ones the bytecode was compiled from. The packages the kernel
+    installs as it starts but does not import then wait behind stand-ins (site_build/deferral.py)."""
+    page, log = lite_page
+    # A source that is not the one the site was built with: its lines are not shown as the module's.
+    tampered = "/static/pyodide/sources/stdlib/json/decoder.py"
+    page.context.route(f"**{tampered}", lambda route: route.fulfill(body="# not json's decoder\n" * 400))
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.run_all()
+    nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
+    nb.wait_for_output(6, "'/flights/flights'", timeout=60_000)
+    # Served as they are: jupyterlite-pyodide-kernel's own wheels, and the site's plugins (which
+    # Datasette imports as it starts) with what they need.
+    packages = json.loads((lite_site.directory / "static" / "pyodide-lock" / "pyodide-lock.json").read_text())[
+        "packages"
+    ]
+    plugins, waiting = set(), list(SITE_PLUGINS)
+    while waiting:
+        name = waiting.pop()
+        plugins.add(name)
+        waiting += set(packages[name]["depends"]) - plugins
+    as_they_are = ("piplite", "pyodide_kernel", *(module for name in plugins for module in packages[name]["imports"]))
+    nb.set_cell_text(
+        6,
+        # Not frozen modules (Python's own, built in), nor a lazy one (piplite's), which this would load.
+        "import sys; print('from source:', sorted(m.__name__ for m in list(sys.modules.values()) "
+        "if type(m).__name__ != '_LazyModule' and getattr(m.__spec__, 'origin', None) != 'frozen' "
+        "and (getattr(m, '__file__', None) or '').endswith('.py') and m.__file__.startswith('/lib/') "
+        f"and m.__name__.partition('.')[0] not in {as_they_are!r}))",
+    )
+    nb.run_cell(6)
+    from_source = nb.wait_for_output(6, "from source:")
+    assert from_source.strip() == "from source: []", (
+        f"{from_source}: add the files of these modules to site_build/imported_at_start.txt"
+    )
+    assert not deferred_fetches(log), deferred_fetches(log)
+
+    nb.set_cell_text(
+        6,
+        "import inspect, json, traceback, datasette.app, certifi\n"
+        "print('source:', inspect.getsource(datasette.app.Datasette.get_database).splitlines()[0].strip())\n"
+        "print('deferred:', certifi.where(), len(certifi.contents()) > 100_000)\n"
+        # Typed on one line: the editor indents what follows a colon.
+        "exec(\"try: json.loads('{')\\nexcept ValueError: print(traceback.format_exc())\")",
+    )
+    nb.run_cell(6)
+    nb.wait_for_output(6, "source: def get_database(self, name=None, route=None):", timeout=60_000)
+    output = nb.wait_for_output(6, "deferred: /lib/python3.14/site-packages/certifi/cacert.pem True")
+    # json/__init__.py's line is shown; the tampered decoder.py's are not.
+    assert "return _default_decoder.decode(s)" in output, output
+    assert "not json's decoder" not in output, output
+    assert 'File "/lib/python314.zip/json/decoder.py", line' in output, output
+    fetched = [urlsplit(url).path for url in log.from_network]
+    assert "/static/pyodide-lock/sources/site-packages/datasette/app.py" in fetched
+    assert "/static/pyodide/sources/stdlib/json/__init__.py" in fetched
+    assert any(path.startswith("/static/pyodide-lock/deferred/certifi-") for path in fetched), fetched
     expect_only_local_requests(log, lite_site)

@@ -9,6 +9,7 @@ build runs the same `jupyter lite build`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -129,9 +130,41 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
         assert "jedi/__init__.py" in stand_in.namelist() and len(stand_in.namelist()) == 4
     assert "parso" not in lock["packages"]
     # The standard library the kernel starts with, and the whole one, fetched on first import.
+    # What the kernel imports as it starts, compiled; their sources beside (bytecode.py).
     with zipfile.ZipFile(pyodide / "python_stdlib.zip") as stdlib:
-        assert {"sitecustomize.py", "_jupyterlite_deferred.py", "json/__init__.py"} <= set(stdlib.namelist())
-    assert (pyodide / "python_stdlib.zip").stat().st_size < (pyodide / "python_stdlib_whole.zip").stat().st_size * 0.6
+        names = set(stdlib.namelist())
+        assert {"sitecustomize.pyc", "_jupyterlite_deferred.pyc", "json/__init__.pyc"} <= names
+        assert not {"sitecustomize.py", "json/__init__.py"} & names
+        compiled_json = stdlib.read("json/__init__.pyc")
+    # A hash-based .pyc (PEP 552), checked by no one: the kernel checks a source it fetches against it.
+    assert compiled_json[4:8] == (1).to_bytes(4, "little")
+    assert (pyodide / "sources" / "stdlib" / "json" / "__init__.py").is_file()
+    with zipfile.ZipFile(pyodide / "python_stdlib_whole.zip") as whole:
+        assert len(names) < len(whole.namelist()) * 0.6
+    wheels = output / "static" / "pyodide-lock"
+    (datasette,) = wheels.glob("datasette-*.whl")
+    with zipfile.ZipFile(datasette) as archive:
+        names = set(archive.namelist())
+    assert {"datasette/app.pyc", "datasette/utils/__init__.pyc"} <= names
+    assert "datasette/app.py" not in names and "datasette/cli.py" in names
+    assert (wheels / "sources" / "site-packages" / "datasette" / "app.py").is_file()
+    # A wheel installed as the kernel starts but not imported then waits beside the lock; in its
+    # place, a stand-in with its metadata (deferral.py). The lock vouches for what is in its place.
+    (certifi,) = (wheels / "deferred").glob("certifi-*.whl")
+    assert not list(wheels.glob("certifi-*.whl"))
+    with zipfile.ZipFile(wheels / f"{certifi.stem}.stand-in.zip") as stand_in:
+        assert sorted(name.rpartition("/")[2] for name in stand_in.namelist()) == [
+            "METADATA",
+            "RECORD",
+            "WHEEL",
+            "__init__.py",
+        ]
+        assert certifi.name in stand_in.read("certifi/__init__.py").decode()
+    assert certifi.stat().st_size > 100_000
+    for spec in lock["packages"].values():
+        wheel = (wheels / spec["file_name"]).resolve()
+        if wheel.parent == wheels.resolve():
+            assert hashlib.sha256(wheel.read_bytes()).hexdigest() == spec["sha256"], wheel.name
     (pygments,) = (output / "static" / "pyodide-lock").glob("pygments-*.whl")
     assert pygments.stat().st_size < 500_000
     # What Datasette, IPython and sqlite-utils declare but a notebook never imports (addon.LEFT_OUT).

@@ -13,6 +13,9 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 - a wheel of this package as installed here, pure-Python wheels of PyYAML and
   MarkupSafe (PyPI has none for Pyodide), and jedi, anywidget and pygments without what
   a kernel never reads (slimming.py), at the versions installed here;
+- once the lock is solved, its wheels as the kernel starts best with them (bytecode.py): what
+  the kernel imports as it starts, compiled; what it installs then but does not import, behind a
+  stand-in (deferral.py), as jedi is;
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen;
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
@@ -26,18 +29,23 @@ Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [..
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import importlib.util
 import json
+import shutil
+import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
 from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
-from . import deferral, pyodide_core, slimming, wheels
+from . import bytecode, deferral, pyodide_core, slimming, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -69,6 +77,8 @@ LEFT_OUT = (
 #: piplite by micropip's resolver, then jedi by piplite's) unless Pyodide loads them with the
 #: rest: named here, they come with the rest, in parallel, and no resolver runs.
 KERNEL_START = ("micropip", "piplite", "jedi")
+#: What compiles the kernel's modules at build time (bytecode.py).
+BYTECODE_FILES = (bytecode.START_LIST, bytecode.RUNNER, bytecode.COMPILER, Path(bytecode.__file__))
 #: What the lock solve needs in this environment, and where it comes from.
 BUILD_TOOLS = {"pyodide_lock": "pyodide-lock[uv]", "uv": "uv"}
 
@@ -76,7 +86,7 @@ BUILD_TOOLS = {"pyodide_lock": "pyodide-lock[uv]", "uv": "uv"}
 class DatasetteAddon(BaseAddon):
     """Put jupyterlite-datasette into the site's Pyodide kernel, with all it needs offline."""
 
-    __all__ = ("pre_init", "init", "post_init")
+    __all__ = ("pre_init", "init", "post_init", "post_build")
 
     enabled = Bool(True, help="Put jupyterlite-datasette into the site's Pyodide kernel").tag(config=True)
     plugins = List(
@@ -236,14 +246,17 @@ class DatasetteAddon(BaseAddon):
         yield self.task(
             name="wheel:jedi-stand-in",
             doc="a stand-in of jedi, installed as the kernel starts, that puts jedi in its place on import",
-            actions=[(deferral.stand_in_wheel, [jedi, self.stand_in_dir])],
+            actions=[(deferral.stand_in_wheel, [jedi, self.stand_in_dir / jedi.name])],
             file_dep=[jedi, Path(deferral.__file__)],
             targets=[self.stand_in_dir / jedi.name],
         )
         yield self.task(
             name="stdlib",
-            doc="the standard library the kernel starts with, and the finder of what it defers",
-            actions=[(deferral.split_stdlib, [core, deferred])],
+            doc="the standard library the kernel starts with, what it imports compiled, and the finder of what it defers",
+            actions=[
+                (deferral.split_stdlib, [core, deferred]),
+                (self._compile, [{core / deferral.STDLIB: "stdlib"}, core]),
+            ],
             file_dep=[
                 core / deferral.WHOLE_STDLIB,
                 deferral.KEPT_LIST,
@@ -251,9 +264,26 @@ class DatasetteAddon(BaseAddon):
                 Path(deferral.__file__),
                 *deferral.KERNEL_MODULES.values(),
                 *deferred.values(),
+                *BYTECODE_FILES,
             ],
             targets=[core / deferral.STDLIB],
         )
+
+    def _compile(self, archives: dict[Path, str], pyodide: Path) -> None:
+        """bytecode.compile_archives, their sources into the `sources` folder beside the first
+        archive, made anew; nothing, with a warning, where Node is missing."""
+        if not archives:
+            return
+        if bytecode.node() is None:
+            self.log.warning(
+                "[jupyterlite-datasette] Node is missing: the kernel's modules are left to compile as it "
+                "starts, which takes seconds more (install nodejs, then build again)"
+            )
+            return
+        sources = next(iter(archives)).parent / bytecode.SOURCES
+        for kind in set(archives.values()):
+            shutil.rmtree(sources / kind, ignore_errors=True)
+        bytecode.compile_archives(archives, pyodide, pyodide / deferral.WHOLE_STDLIB, sources)
 
     def post_init(self, manager):
         """Ask the lock addon for this package's kernel (read by it when it gathers post_build)."""
@@ -296,8 +326,85 @@ class DatasetteAddon(BaseAddon):
         )
         yield from ()
 
+    def post_build(self, manager):
+        """Once the lock is solved: the wheels the kernel installs as it starts, with what it then
+        imports compiled (bytecode.py), and the others behind stand-ins (deferral.py)."""
+        if not (self.enabled and LOCK_ADDON in manager._addons and self.defers):
+            return
+        lock = manager._addons[LOCK_ADDON]
+        yield self.task(
+            name="kernel-start",
+            doc="the wheels the kernel installs as it starts: what it imports then compiled, the rest deferred",
+            actions=[(self._prepare_kernel_start, [lock, manager._addons[PYODIDE_ADDON].output_pyodide])],
+            file_dep=[lock.output_lock, *BYTECODE_FILES, Path(deferral.__file__)],
+            task_dep=[f"{manager.task_prefix}post_build:{LOCK_ADDON}:lock:build"],
+        )
+
+    def _prepare_kernel_start(self, lock, pyodide: Path) -> None:
+        spec = json.loads(Path(lock.output_lock).read_text())
+        packages = spec["packages"]
+        # What Pyodide installs as the kernel starts: the prefetched packages and what they depend on.
+        starting = _with_dependencies(packages, map(str, lock.all_prefetch))
+        folder = Path(lock.output_lock).parent
+        originals = [self.stand_in_dir, self.wheel_dir, Path(lock.cache_dir) / "_uv_wheels"]
+        # What a run before this one did (when the lock was not solved again since) is undone.
+        shutil.rmtree(folder / deferral.WHEEL_FOLDER, ignore_errors=True)
+        for earlier in folder.glob(f"*{deferral.STAND_IN_SUFFIX}"):
+            earlier.unlink()
+        local = {}
+        for name in sorted(starting):
+            file_name = packages[name]["file_name"]
+            if file_name.endswith(deferral.STAND_IN_SUFFIX):
+                packages[name]["file_name"] = file_name = file_name.removesuffix(deferral.STAND_IN_SUFFIX) + ".whl"
+            wheel = (folder / file_name).resolve()
+            if wheel.parent == folder.resolve() and name not in deferral.DEFERRED_WHEELS:
+                # From the wheel the lock solve chose, so that running this again starts afresh.
+                original = next(where / wheel.name for where in originals if (where / wheel.name).is_file())
+                shutil.copyfile(original, wheel)
+                local[name] = wheel
+        holding = self._compile_starting(local.values(), pyodide)
+        compiled = {name for name, wheel in local.items() if wheel in holding}
+        # The plugins, which Datasette imports as it starts, and what they need that the kernel does
+        # not import by itself: all as they are.
+        plugins = _with_dependencies(
+            packages, (canonicalize_name(Requirement(plugin).name) for plugin in self.plugins), known=compiled
+        )
+        for name, wheel in local.items():
+            stand_in = None if name in compiled | plugins else deferral.defer_wheel(wheel, pyodide)
+            if stand_in is not None:
+                packages[name]["file_name"] = packages[name]["file_name"].removesuffix(wheel.name) + stand_in.name
+            packages[name]["sha256"] = hashlib.sha256((stand_in or wheel).read_bytes()).hexdigest()
+        Path(lock.output_lock).write_text(json.dumps(spec, indent=2))
+
+    def _compile_starting(self, wheels: Iterable[Path], pyodide: Path) -> list[Path]:
+        """The `wheels` that hold modules the kernel imports as it starts, those compiled."""
+        wheels = list(wheels)
+        self._compile(dict.fromkeys(wheels, "site-packages"), pyodide)
+        started = bytecode.imported_at_start()
+        holding = []
+        for wheel in wheels:
+            with zipfile.ZipFile(wheel) as archive:
+                if any(file in started or file.removesuffix("c") in started for file in archive.namelist()):
+                    holding.append(wheel)
+        return holding
+
     def _failure(self, name: str, message: str) -> dict:
         """A task that fails the build with `message`: a task, since doit reports and stops on it."""
         return self.task(
             name=f"refused:{name}", doc=message, actions=[lambda: TaskFailed(f"jupyterlite-datasette: {message}")]
         )
+
+
+def _with_dependencies(
+    packages: dict, names: Iterable[str], known: frozenset[str] | set[str] = frozenset()
+) -> set[str]:
+    """`names`, of the lock's `packages`, with all they depend on, but for what the `known` ones do."""
+    found: set[str] = set()
+    waiting = [name for name in names if name in packages]
+    while waiting:
+        name = waiting.pop()
+        if name not in found:
+            found.add(name)
+            if name not in known:
+                waiting += [dep for dep in packages[name]["depends"] if dep in packages]
+    return found

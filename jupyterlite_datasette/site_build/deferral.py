@@ -1,6 +1,8 @@
 """What an offline site's kernel fetches only when it first imports it, not as it starts: most of
-Pyodide's standard library (the kernel starts with 1.5 of its 2.5 MB), and jedi and parso,
-which only Tab completion imports (1.1 MB). deferred_imports.py is what does it in the kernel.
+Pyodide's standard library (the kernel starts with 1.5 of its 2.5 MB), jedi and parso,
+which only Tab completion imports (1.1 MB), and the other packages it installs as it starts but
+does not then import (0.9 MB: certifi, httpcore, micropip, IPython's traceback helpers, ...).
+deferred_imports.py is what does it in the kernel.
 
 Laid out in the folder of Pyodide's files that the site serves:
 
@@ -14,6 +16,10 @@ Laid out in the folder of Pyodide's files that the site serves:
 - `deferred/`: the wheels of jedi and parso. The site's lock has, in their place, a stand-in of jedi:
   its metadata, and an `__init__` that unpacks both wheels over itself and runs jedi's own
   (jupyterlite-pyodide-kernel installs jedi as the kernel starts unless the lock loads it).
+
+And in the folder of the lock's wheels, once the lock is solved (`defer_wheel`): in place of each
+other wheel the kernel installs as it starts without importing it then (bytecode.py lists what it
+imports), a stand-in that names the wheel, now in `deferred/` there, and unpacks it on import.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import io
+import os
 import zipfile
 from pathlib import Path
 
@@ -41,6 +48,8 @@ WHEEL_FOLDER = "deferred"
 #: Distributions whose wheels wait in the site until the first of them is imported: the first,
 #: through its stand-in.
 DEFERRED_WHEELS = ("jedi", "parso")
+#: How the stand-in of a wheel deferred after the lock solve is named: `<wheel's stem><this>`.
+STAND_IN_SUFFIX = ".stand-in.zip"
 SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime}, {drive} and {piplite}."""
 
 import {drive}
@@ -56,6 +65,11 @@ from the site, and those of what it imports, unpacks them over it, and runs {dis
 `__init__` in its place (see {runtime})."""
 
 __import__("{runtime}").unpack_deferred_wheels(globals())
+'''
+STAND_IN_OF_WHEEL_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches {distribution}'s wheel
+from the site, unpacks it over it, and runs the package's own `__init__` in its place (see {runtime})."""
+
+__import__("{runtime}").unpack_deferred_wheel(globals(), *{wheel!r})
 '''
 
 
@@ -108,34 +122,66 @@ def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
         **{f"{name}.py": path.read_bytes() for name, path in KERNEL_MODULES.items()},
         "sitecustomize.py": sitecustomize.encode(),
     }
-    with zipfile.ZipFile(pyodide / STDLIB, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path, data in made.items():
-            archive.writestr(zipfile.ZipInfo(path, wheels.ZIP_DATE), data, zipfile.ZIP_DEFLATED)
+    wheels.write_zip(pyodide / STDLIB, made)
 
 
-def stand_in_wheel(wheel: Path, destination: Path) -> None:
-    """A wheel of the distribution of `wheel`, a package of its name, into `destination` under
-    `wheel`'s name: its metadata without its requirements (deferred with it), and a package whose
-    `__init__` puts the real one in its place on import."""
+def stand_in_wheel(wheel: Path, stand_in: Path, fetched: tuple[str, str] | None = None) -> None:
+    """A wheel, at `stand_in`, of the distribution of `wheel`, with its packages: its metadata
+    without its requirements (deferred with it) and its entry points, and packages whose `__init__`
+    puts the real ones in their place on import: jedi's, from the wheels the sitecustomize names,
+    or with `fetched`, `wheel` itself, as (file beside Pyodide's, sha256)."""
     with zipfile.ZipFile(wheel) as source:
-        (metadata_path,) = [name for name in source.namelist() if name.endswith(".dist-info/METADATA")]
+        names = source.namelist()
+        (metadata_path,) = [name for name in names if name.endswith(".dist-info/METADATA")]
         metadata = source.read(metadata_path).decode()
-    dist_info = metadata_path.rpartition("/")[0]
+        dist_info = metadata_path.rpartition("/")[0]
+        entry_points = {name: source.read(name) for name in names if name == f"{dist_info}/entry_points.txt"}
     distribution = dist_info.partition("-")[0]
     # The headers, without the long description after them.
     headers = metadata.partition("\n\n")[0].splitlines(keepends=True)
     kept = "".join(line for line in headers if not line.startswith("Requires-Dist:")) + "\n"
-    init = STAND_IN_INIT.format(distribution=distribution, runtime=RUNTIME_MODULE)
-    destination.mkdir(parents=True, exist_ok=True)
+    if fetched is None:
+        init = STAND_IN_INIT.format(distribution=distribution, runtime=RUNTIME_MODULE)
+    else:
+        init = STAND_IN_OF_WHEEL_INIT.format(distribution=distribution, runtime=RUNTIME_MODULE, wheel=fetched)
+    stand_in.parent.mkdir(parents=True, exist_ok=True)
     wheels.write_wheel(
-        destination / wheel.name,
+        stand_in,
         {
-            f"{distribution}/__init__.py": init.encode(),
+            **{f"{package}/__init__.py": init.encode() for package in packages(names) or [distribution]},
             f"{dist_info}/METADATA": kept.encode(),
             f"{dist_info}/WHEEL": wheels.WHEEL_FILE.encode(),
+            **entry_points,
         },
         f"{dist_info}/RECORD",
     )
+
+
+def packages(names: list[str]) -> list[str] | None:
+    """The top-level packages of a wheel of files `names`, or None if it installs a module that is
+    not in a package (a stand-in cannot take its place)."""
+    tops = {name.split("/")[0] for name in names if ".dist-info/" not in name and ".data/" not in name}
+    if any(top.endswith(".py") or "." in top for top in tops):
+        return None
+    return sorted(tops)
+
+
+def defer_wheel(wheel: Path, pyodide: Path) -> Path | None:
+    """Move `wheel` into the `deferred/` folder beside it, and put a stand-in (`stand_in_wheel`)
+    beside it that fetches it on import (by its path from `pyodide`, the folder of Pyodide's files).
+    The stand-in is a zip archive (Pyodide installs one as it installs a wheel) named otherwise than
+    the wheel, which no tool looking for a distribution's wheel then takes for it. Where the stand-in
+    is, or None, and nothing done, if a stand-in cannot take the wheel's place."""
+    with zipfile.ZipFile(wheel) as source:
+        if packages(source.namelist()) is None:
+            return None
+    deferred = wheel.parent / WHEEL_FOLDER / wheel.name
+    deferred.parent.mkdir(parents=True, exist_ok=True)
+    wheel.replace(deferred)
+    from_pyodide = Path(os.path.relpath(deferred, pyodide)).as_posix()
+    stand_in = wheel.with_name(f"{wheel.stem}{STAND_IN_SUFFIX}")
+    stand_in_wheel(deferred, stand_in, (from_pyodide, _sha256(deferred.read_bytes())))
+    return stand_in
 
 
 def _sha256(data: bytes) -> str:

@@ -11,18 +11,16 @@ As the kernel starts, jupyterlite-pyodide-kernel's worker runs:
 
 Running `piplite.piplite` imports micropip and unittest.mock, the largest part of the kernel's own
 imports after IPython's (the kernel was idle 0.45 s later), for a `%pip` most notebooks never run.
-Here the import makes both modules and runs neither:
-
-- `piplite.piplite` is loaded by importlib's LazyLoader: it runs at the first attribute read from it,
-  and the globals set before then (the worker's two) are set again after its own body has run;
-- the package `piplite` runs its own `__init__` (`from .piplite import install`) at the first
-  attribute it lacks, such as `piplite.install`.
+Here the import makes both modules and runs neither: each runs at the first attribute it lacks,
+such as `piplite.install` (the package's `__init__` is `from .piplite import install`), and the
+globals set before then (the worker's two) are set again after its own body has run. What the
+import system gave them (`__file__`, `__spec__`, ...) is there before: reading it, as `inspect`
+does of every module to show a traceback, runs nothing.
 """
 
 from __future__ import annotations
 
 import importlib.abc
-import importlib.util
 import sys
 from importlib import machinery
 from types import ModuleType
@@ -32,7 +30,8 @@ MODULE = "piplite.piplite"
 
 
 class RunAtFirstMissingAttribute(importlib.abc.Loader):
-    """Runs a module's own loader when a name the module lacks is first read from it."""
+    """Runs a module's own loader when a name the module lacks is first read from it, keeping the
+    globals set on it before then."""
 
     def __init__(self, loader: importlib.abc.Loader) -> None:
         self.loader = loader
@@ -48,10 +47,13 @@ class RunAtFirstMissingAttribute(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         loader = self.loader
+        given = dict(module.__dict__)
 
         def __getattr__(name: str) -> object:
             del module.__dict__["__getattr__"]
+            assigned = {key: value for key, value in module.__dict__.items() if given.get(key, given) is not value}
             loader.exec_module(module)
+            module.__dict__.update(assigned)
             return getattr(module, name)
 
         module.__dict__["__getattr__"] = __getattr__
@@ -66,10 +68,7 @@ class LazyPiplite(importlib.abc.MetaPathFinder):
         spec = machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
             return spec
-        if fullname == MODULE:
-            spec.loader = importlib.util.LazyLoader(spec.loader)
-        else:
-            spec.loader = RunAtFirstMissingAttribute(spec.loader)
+        spec.loader = RunAtFirstMissingAttribute(spec.loader)
         return spec
 
 

@@ -62,6 +62,8 @@ SLIMMED = {
     # 3.7 MB. Jedi completes the standard library from its own stubs, which stay, and
     # installed packages from their code; it takes a missing folder of stubs as empty.
     "jedi": Slimming(("jedi/third_party/typeshed/stubs/*", "jedi/third_party/django-stubs/*")),
+    # ipywidgets' own tests (and the image they load): 60 kB of its 130, which no kernel imports.
+    "ipywidgets": Slimming(("ipywidgets/tests/*", "ipywidgets/widgets/tests/*")),
     # anywidget's front end: the site carries it as a JupyterLab extension of its own.
     "anywidget": Slimming(("anywidget/labextension/*", "anywidget/nbextension/*", "anywidget-*.data/*")),
     # The lexers of languages no kernel of ours highlights: 0.8 MB of pygments' 1.25 MB.

@@ -149,7 +149,11 @@ def has_wheel(destination: Path, distribution: str, version: str) -> bool:
 def write_wheel(path: Path, files: dict[str, bytes], record_name: str) -> None:
     """A wheel at `path` of `files` (inside path -> bytes) and a RECORD of them, at `record_name`."""
     record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
-    files = {**files, record_name: (record + f"{record_name},,\n").encode()}
+    write_zip(path, {**files, record_name: (record + f"{record_name},,\n").encode()})
+
+
+def write_zip(path: Path, files: dict[str, bytes]) -> None:
+    """A zip archive at `path` of `files` (inside path -> bytes), the same for the same files."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in files.items():
             archive.writestr(zipfile.ZipInfo(name, ZIP_DATE), data, zipfile.ZIP_DEFLATED)

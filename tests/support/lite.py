@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jupyterlite_datasette.site_build import deferral
+from jupyterlite_datasette.site_build import bytecode, deferral
 
 from .lab import free_port, wait_for_http
 
@@ -95,14 +95,20 @@ def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
     assert log.hosts() == {f"127.0.0.1:{server.port}"}, sorted(log.hosts())
 
 
+#: The folders, beside Pyodide's files and beside the lock's wheels, of what the kernel fetches when first needed.
+DEFERRED_FOLDERS = (deferral.WHEEL_FOLDER, bytecode.SOURCES)
+
+
 def deferred_fetches(log: RequestLog) -> list[str]:
     """The paths of what the kernel fetched of what it defers to first import (site_build/deferral.py):
-    the whole standard library, and the wheels of jedi and parso."""
+    the whole standard library, and the deferred wheels; and of the sources of what the site ships
+    compiled (site_build/bytecode.py)."""
     paths = [urlsplit(url).path for url in log.from_network]
+    folders = [f"/static/{where}/{folder}/" for where in ("pyodide", "pyodide-lock") for folder in DEFERRED_FOLDERS]
     return [
         path
         for path in paths
-        if path.startswith(f"/static/pyodide/{deferral.WHEEL_FOLDER}/") or path.endswith(f"/{deferral.WHOLE_STDLIB}")
+        if any(path.startswith(folder) for folder in folders) or path.endswith(f"/{deferral.WHOLE_STDLIB}")
     ]
 
 
