@@ -12,7 +12,9 @@ time (0), so the listing is never read again, and a module made in the folder af
 import is not found until `importlib.invalidate_caches()`.
 
 (The widget's own imports keep off the drive in any JupyterLite: runtime.imports_off_drive. This is
-for the notebook's.) Here, a folder of the drive is read again at the first lookup in each cell, and
+for the notebook's.) Here, the kernel's own imports as it starts, before IPython's shell is up, keep
+off the drive (a module in the notebook's folder cannot take a kernel module's place either), and
+a folder of the drive is read again at the first lookup in each cell, and
 answers from that listing for the rest of the cell (a module the listing has is looked up as
 Python does). So a module made in the folder is importable from the next cell on, or at once
 after `importlib.invalidate_caches()`, which is what Python asks for of a module made while a
@@ -46,7 +48,11 @@ class DriveFolderFinder(machinery.FileFinder):
 
     def find_spec(self, fullname, target=None):
         cell = cells.current()
-        if cell is not None and cell == self.read_in:
+        if cell is None:
+            # The kernel is starting, and what it imports is its own, not the notebook's: the
+            # page, which answers for the drive, is busy starting JupyterLab meanwhile.
+            return None
+        if cell == self.read_in:
             if not self._may_have(fullname.rpartition(".")[2]):
                 # What Python's lookup answers when the folder has not changed since it was read.
                 return None
