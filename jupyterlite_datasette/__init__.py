@@ -16,8 +16,9 @@ def __getattr__(name: str) -> Any:
     # server imports this package for its server extension and needs none of it.
     if name == "DatasetteWidget":
         from .runtime import imports_off_drive
+        from .units import registry_built_when_first_used
 
-        with imports_off_drive():
+        with imports_off_drive(), registry_built_when_first_used():
             from .widget import DatasetteWidget
 
         return DatasetteWidget
@@ -27,9 +28,10 @@ def __getattr__(name: str) -> Any:
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext jupyterlite_datasette`` registers ``%datasette``."""
     from .runtime import imports_off_drive
+    from .units import registry_built_when_first_used
 
     # The magic is defined only when asked for, not on every import.
-    with imports_off_drive():
+    with imports_off_drive(), registry_built_when_first_used():
         from .magic import register
 
     register(ipython)
