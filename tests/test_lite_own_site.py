@@ -129,8 +129,8 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     with zipfile.ZipFile(output / "static" / "pyodide-lock" / jedi.name) as stand_in:
         assert "jedi/__init__.py" in stand_in.namelist() and len(stand_in.namelist()) == 4
     assert "parso" not in lock["packages"]
-    # The standard library the kernel starts with, and the whole one, fetched on first import.
-    # What the kernel imports as it starts, compiled; their sources beside (bytecode.py).
+    # The standard library the kernel starts with, and the whole one, fetched on first import; what
+    # the kernel imports as it starts, compiled, with their sources beside (bytecode.py).
     with zipfile.ZipFile(pyodide / "python_stdlib.zip") as stdlib:
         names = set(stdlib.namelist())
         assert {"sitecustomize.pyc", "_jupyterlite_deferred.pyc", "json/__init__.pyc"} <= names

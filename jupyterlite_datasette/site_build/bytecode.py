@@ -22,12 +22,10 @@ from . import wheels
 START_LIST = Path(__file__).with_name("imported_at_start.txt")
 RUNNER = Path(__file__).with_name("run_in_pyodide.mjs")
 COMPILER = Path(__file__).with_name("compile_in_pyodide.py")
-#: Beside Pyodide's files: the sources of what the site ships compiled, as
-#: `sources/<kind>/<path>`, kind being where the kernel imports it from (KINDS).
+#: Beside the archives compiled: the sources of what the site ships compiled, as
+#: `sources/<kind>/<path>`, kind being where the kernel imports it from: "stdlib" (Pyodide's
+#: archive of its standard library) or "site-packages" (compile_in_pyodide.py knows their paths).
 SOURCES = "sources"
-#: Where a module is imported from in the kernel: Pyodide's archive of its standard library, or
-#: the folder packages are installed to (compile_in_pyodide.py knows their paths).
-KINDS = ("stdlib", "site-packages")
 
 
 class BytecodeError(RuntimeError):
@@ -44,8 +42,8 @@ def node() -> str | None:
 
 
 def compile_archives(archives: dict[Path, str], pyodide: Path, stdlib: Path, sources: Path) -> list[Path]:
-    """Rewrite each of `archives` (a wheel, or a zip of the standard library -> where the kernel
-    imports from it, of KINDS) with the modules it holds of imported_at_start.txt compiled in place
+    """Rewrite each of `archives` (a wheel, or a zip of the standard library -> its kind, see
+    SOURCES) with the modules it holds of imported_at_start.txt compiled in place
     of their sources, which go to `sources/<kind>/`. Compiled by the Pyodide in `pyodide`, whose
     standard library is `stdlib`, in one run. The archives that held any."""
     started = imported_at_start()

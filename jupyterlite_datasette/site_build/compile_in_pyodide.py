@@ -5,7 +5,7 @@
 
 JOBS: a JSON file (a host path, as the script's own) of [source, bytecode, kind, name]: source
 and bytecode are host paths, and the kernel imports the module from `name` in the folder `kind`
-says (bytecode.KINDS). The bytecode is checked by no one (`unchecked-hash`): the kernel has no
+says (bytecode.SOURCES). The bytecode is checked by no one (`unchecked-hash`): the kernel has no
 source to check it against.
 """
 
