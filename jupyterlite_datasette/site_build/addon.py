@@ -336,7 +336,8 @@ class DatasetteAddon(BaseAddon):
             name="kernel-start",
             doc="the wheels the kernel installs as it starts: what it imports then compiled, the rest deferred",
             actions=[(self._prepare_kernel_start, [lock, manager._addons[PYODIDE_ADDON].output_pyodide])],
-            file_dep=[lock.output_lock, *BYTECODE_FILES, Path(deferral.__file__)],
+            # This file too: the task's action is here.
+            file_dep=[lock.output_lock, *BYTECODE_FILES, Path(deferral.__file__), Path(__file__)],
             task_dep=[f"{manager.task_prefix}post_build:{LOCK_ADDON}:lock:build"],
         )
 
@@ -362,37 +363,31 @@ class DatasetteAddon(BaseAddon):
                 original = next(where / wheel.name for where in originals if (where / wheel.name).is_file())
                 shutil.copyfile(original, wheel)
                 local[name] = wheel
-        holding = self._compile_starting(local.values(), pyodide)
-        compiled = {name for name, wheel in local.items() if wheel in holding}
+        imported = {name for name, wheel in local.items() if _started_files(wheel)}
+        self._compile({local[name]: "site-packages" for name in sorted(imported)}, pyodide)
         # The plugins, which Datasette imports as it starts, and what they need that the kernel does
         # not import by itself: all as they are.
         plugins = _with_dependencies(
-            packages, (canonicalize_name(Requirement(plugin).name) for plugin in self.plugins), known=compiled
+            packages, (canonicalize_name(Requirement(plugin).name) for plugin in self.plugins), known=imported
         )
         for name, wheel in local.items():
-            stand_in = None if name in compiled | plugins else deferral.defer_wheel(wheel, pyodide)
+            stand_in = None if name in imported | plugins else deferral.defer_wheel(wheel, pyodide)
             if stand_in is not None:
                 packages[name]["file_name"] = packages[name]["file_name"].removesuffix(wheel.name) + stand_in.name
             packages[name]["sha256"] = hashlib.sha256((stand_in or wheel).read_bytes()).hexdigest()
         Path(lock.output_lock).write_text(json.dumps(spec, indent=2))
-
-    def _compile_starting(self, wheels: Iterable[Path], pyodide: Path) -> list[Path]:
-        """The `wheels` that hold modules the kernel imports as it starts, those compiled."""
-        wheels = list(wheels)
-        self._compile(dict.fromkeys(wheels, "site-packages"), pyodide)
-        started = bytecode.imported_at_start()
-        holding = []
-        for wheel in wheels:
-            with zipfile.ZipFile(wheel) as archive:
-                if any(file in started or file.removesuffix("c") in started for file in archive.namelist()):
-                    holding.append(wheel)
-        return holding
 
     def _failure(self, name: str, message: str) -> dict:
         """A task that fails the build with `message`: a task, since doit reports and stops on it."""
         return self.task(
             name=f"refused:{name}", doc=message, actions=[lambda: TaskFailed(f"jupyterlite-datasette: {message}")]
         )
+
+
+def _started_files(wheel: Path) -> list[str]:
+    """The modules `wheel` holds that the kernel imports as it starts (bytecode.py)."""
+    with zipfile.ZipFile(wheel) as archive:
+        return bytecode.started_files(archive.namelist())
 
 
 def _with_dependencies(

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import tempfile
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import wheels
@@ -37,6 +38,12 @@ def imported_at_start() -> frozenset[str]:
     return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
+def started_files(names: Iterable[str]) -> list[str]:
+    """Those of an archive's file `names` that are modules imported_at_start.txt lists, in order."""
+    started = imported_at_start()
+    return sorted(name for name in names if name in started)
+
+
 def node() -> str | None:
     return shutil.which("node")
 
@@ -46,14 +53,13 @@ def compile_archives(archives: dict[Path, str], pyodide: Path, stdlib: Path, sou
     SOURCES) with the modules it holds of imported_at_start.txt compiled in place
     of their sources, which go to `sources/<kind>/`. Compiled by the Pyodide in `pyodide`, whose
     standard library is `stdlib`, in one run. The archives that held any."""
-    started = imported_at_start()
     chosen: dict[Path, tuple[str, dict[str, bytes], list[str]]] = {}
     with tempfile.TemporaryDirectory(prefix="jld-bytecode-") as work:
         jobs: list[list[str]] = []
         for archive, kind in archives.items():
             with zipfile.ZipFile(archive) as source:
                 files = {info.filename: source.read(info) for info in source.infolist() if not info.is_dir()}
-            names = sorted(name for name in files if name in started)
+            names = started_files(files)
             if names:
                 chosen[archive] = (kind, files, names)
             for name in names:

@@ -222,8 +222,8 @@ def request(file: str) -> bytes | None:
     otherwise than 200. A synchronous request: the kernel runs in a worker, where they are allowed."""
     import js
 
-    request = js.XMLHttpRequest.new()
-    request.open("GET", site_url(file), False)
-    request.responseType = "arraybuffer"
-    request.send()
-    return request.response.to_bytes() if request.status == 200 else None
+    xhr = js.XMLHttpRequest.new()
+    xhr.open("GET", site_url(file), False)
+    xhr.responseType = "arraybuffer"
+    xhr.send()
+    return xhr.response.to_bytes() if xhr.status == 200 else None
