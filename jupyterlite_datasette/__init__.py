@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
@@ -25,16 +26,24 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_ipython_extension(ipython: Any) -> None:
-    """``%load_ext jupyterlite_datasette`` registers ``%datasette``."""
+def import_magic() -> ModuleType:
+    """The module of ``%datasette``, imported with the widget and Datasette if they were not.
+
+    The kernel of a site built with this package calls it once it has started, before any cell
+    asks (site_build/warm_imports.py)."""
     from .runtime import imports_off_drive
     from .units import registry_built_when_first_used
 
     # The magic is defined only when asked for, not on every import.
     with imports_off_drive(), registry_built_when_first_used():
-        from .magic import register
+        from . import magic
 
-    register(ipython)
+    return magic
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyterlite_datasette`` registers ``%datasette``."""
+    import_magic().register(ipython)
 
 
 def _jupyter_server_extension_points() -> list[dict[str, Any]]:

@@ -1,17 +1,24 @@
-"""Datasette 0.65's registry of units, built when first used rather than as Datasette is imported.
+"""Datasette 0.65's units: pint imported, and its registry built, when first used rather than as
+Datasette is imported.
 
-`datasette.views.base` builds pint's registry as it is imported, parsing pint's definitions of
-hundreds of units: 0.2 s of the 0.3 s `import datasette.app` takes in Pyodide (its modules compiled), for
-a feature that only metadata with `units`, or a plugin's `register_units`, asks for. Datasette 1.0
-has no units and no registry, and then nothing here applies.
+`datasette.views.base` imports its vendored pint and builds pint's registry as it is imported,
+parsing pint's definitions of hundreds of units. In Pyodide (its modules compiled) importing pint
+takes 0.1 s and building the registry 0.2 s, of the 0.4 s `import datasette.app` took, for a feature
+that only metadata with `units`, or a plugin's `register_units`, asks for. Datasette 1.0 has no
+units and no registry, and then nothing here applies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import sys
+import types
 from collections.abc import Callable, Iterator
 from typing import Any
+
+PINT = "datasette.vendored.pint"
 
 
 class RegistryBuiltWhenFirstUsed:
@@ -33,21 +40,46 @@ class RegistryBuiltWhenFirstUsed:
         return self._built()(*args, **kwargs)
 
 
+def real_pint() -> types.ModuleType:
+    """Datasette's vendored pint itself, imported now if it was not."""
+    module = sys.modules.get(PINT)
+    if isinstance(module, PintImportedWhenFirstUsed):
+        del sys.modules[PINT]
+    return importlib.import_module(PINT)
+
+
+class PintImportedWhenFirstUsed(types.ModuleType):
+    """Stands for pint while Datasette is imported: its UnitRegistry makes a registry built at
+    first use; any other name imports pint and is pint's own."""
+
+    def __init__(self) -> None:
+        super().__init__(PINT)
+
+    def UnitRegistry(self, *args: Any, **kwargs: Any) -> RegistryBuiltWhenFirstUsed:  # pint's name
+        return RegistryBuiltWhenFirstUsed(lambda: real_pint().UnitRegistry(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(real_pint(), name)
+
+
 @contextlib.contextmanager
 def registry_built_when_first_used() -> Iterator[None]:
-    """While Datasette is first imported, its registry of units is made a RegistryBuiltWhenFirstUsed."""
+    """While Datasette is first imported, pint is a PintImportedWhenFirstUsed."""
+    if "datasette.views.base" in sys.modules or PINT in sys.modules:
+        # Datasette, with its registry, or pint imported already: nothing left to spare.
+        yield
+        return
     try:
-        from datasette.vendored import pint
-    except ImportError:  # Datasette 1.0
+        if importlib.util.find_spec(PINT) is None:
+            raise ImportError(PINT)
+    except ImportError:  # Datasette 1.0, which has no datasette.vendored.pint
         yield
         return
-    if "datasette.views.base" in sys.modules:  # imported already, with its registry
-        yield
-        return
-    names = vars(pint)
-    unit_registry = names["UnitRegistry"]
-    names["UnitRegistry"] = lambda *args, **kwargs: RegistryBuiltWhenFirstUsed(lambda: unit_registry(*args, **kwargs))
+    stand_in = PintImportedWhenFirstUsed()
+    sys.modules[PINT] = stand_in
     try:
         yield
     finally:
-        names["UnitRegistry"] = unit_registry
+        # From now on an import of pint is pint's own; Datasette keeps the registry it made.
+        if sys.modules.get(PINT) is stand_in:
+            del sys.modules[PINT]

@@ -78,7 +78,8 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
 
 def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site, lite_page):
     """The site's plugin (site_build/warm_start) starts the kernel of the notebook in the address
-    before the notebook is on screen; the notebook connects to that kernel, and no other starts."""
+    before the notebook is on screen; the notebook connects to that kernel, and no other starts.
+    Once started, the kernel imports the widget before any cell asks (site_build/warm_imports.py)."""
     page, log = lite_page
     messages: list[str] = []
     page.on("console", lambda message: messages.append(message.text))
@@ -88,9 +89,9 @@ def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site
     # Each connection to a kernel says which: the plugin's, then the notebook's.
     kernels = {match[1] for text in messages for match in re.finditer(r"/api/kernels/([0-9a-f-]+)", text)}
     assert len(kernels) == 1, kernels
-    nb.set_cell_text(1, "print('one kernel', 6 * 7)")
+    nb.set_cell_text(1, "import sys; print('one kernel', 6 * 7, 'jupyterlite_datasette.magic' in sys.modules)")
     nb.run_cell(1)
-    nb.wait_for_output(1, "one kernel 42")
+    nb.wait_for_output(1, "one kernel 42 True")
     expect_only_local_requests(log, lite_site)
 
 

@@ -128,9 +128,11 @@ def test_the_kernel_starts_with_the_kept_standard_library_and_finds_the_rest_on_
             "_jupyterlite_deferred.py",
             "_jupyterlite_drive_imports.py",
             "_jupyterlite_lazy_piplite.py",
+            "_jupyterlite_warm_imports.py",
             "json/__init__.py",
             "sitecustomize.py",
         ]
+        assert "_jupyterlite_warm_imports.install()" in core.read("sitecustomize.py").decode()
     # The sitecustomize as the kernel's interpreter runs it, then imports as the kernel's code does
     # (the whole archive taken as fetched already: fetching needs the browser, tests/test_lite.py).
     script = f"""
@@ -153,6 +155,45 @@ print(stdlib_json.dumps([finder in sys.meta_path, sorted(finder.stdlib_modules),
     assert stdlib == [deferral.WHOLE_STDLIB, hashlib.sha256(whole.read_bytes()).hexdigest()]
     assert deferred_wheels == {name: list(file_and_digest) for name, file_and_digest in digests.items()}
     assert imported == [True, "the whole archive", 2]
+
+
+def test_a_site_without_warm_start_leaves_the_widget_imports_to_the_first_cell(tmp_path):
+    zip_of(tmp_path / deferral.WHOLE_STDLIB, {"json/__init__.py": b""})
+    deferral.split_stdlib(tmp_path, {}, warm_imports=False)
+    with zipfile.ZipFile(tmp_path / deferral.STDLIB) as core:
+        sitecustomize = core.read("sitecustomize.py").decode()
+    assert "_jupyterlite_warm_imports.install()" not in sitecustomize
+    assert "_jupyterlite_lazy_piplite.install()" in sitecustomize
+
+
+def test_once_the_kernel_module_is_imported_the_widget_imports_are_scheduled(tmp_path):
+    """warm_imports, as the kernel's sitecustomize installs it, with a stand-in for the kernel's module
+    and the schedule (the worker's timer) run by hand: the kernel's import schedules the widget's
+    imports, once; they make what `%load_ext jupyterlite_datasette` needs."""
+    (tmp_path / "pyodide_kernel.py").write_text("KERNEL = 'started'\n")
+    (tmp_path / "zz_other.py").write_text("")
+    script = f"""
+import json, sys
+sys.path[:0] = [{str(tmp_path)!r}, {str(deferral.WARM_IMPORTS.parent)!r}]
+import warm_imports
+scheduled = []
+warm_imports.install(scheduled.append)
+import zz_other
+after_another_import = len(scheduled)
+import pyodide_kernel
+del sys.modules["pyodide_kernel"]
+import pyodide_kernel as again
+wanted = ["jupyterlite_datasette.magic", "jupyterlite_datasette.widget", "datasette.app"]
+before = [name in sys.modules for name in wanted]
+for function in scheduled:
+    function()
+print(json.dumps([
+    after_another_import, pyodide_kernel.KERNEL, len(scheduled), before, [name in sys.modules for name in wanted]
+]))
+"""
+    result = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [0, "started", 1, [False, False, False], [True, True, True]]
 
 
 def test_piplite_imported_as_the_kernel_starts_runs_at_its_first_use(tmp_path):

@@ -17,14 +17,16 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   the kernel imports as it starts, compiled; what it installs then but does not import, behind a
   stand-in (deferral.py), as jedi is;
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
-  address as the page opens, not once the notebook is on screen;
+  address as the page opens, not once the notebook is on screen; and, with the Pyodide
+  it supplies, a kernel that imports the widget once it has started (warm_imports.py);
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
   and ipywidgets at the versions whose front ends the site carries (a mismatch is
   "No version of module anywidget is registered"), and what the kernel never imports
   left out.
 
 Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`, and
-`"warm_start": false` to leave the kernel to start with the notebook.
+`"warm_start": false` to leave the kernel to start with the notebook, and the widget's imports
+to the first cell.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from doit.exceptions import TaskFailed
+from doit.tools import config_changed
 from jupyterlite_core.addons.base import BaseAddon
 from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
 from packaging.requirements import InvalidRequirement, Requirement
@@ -96,8 +99,9 @@ class DatasetteAddon(BaseAddon):
     ).tag(config=True)
     warm_start = Bool(
         True,
-        help="Start the kernel of the notebook in the page's address as the page opens: the live page "
-        "comes sooner, the notebook's saved outputs show a little later (the two share the machine)",
+        help="Start the kernel of the notebook in the page's address as the page opens, and have it import "
+        "the widget once it has started: the live page comes sooner, the notebook's saved outputs show a "
+        "little later (the two share the machine)",
     ).tag(config=True)
     defer_imports = Bool(
         True,
@@ -254,9 +258,11 @@ class DatasetteAddon(BaseAddon):
             name="stdlib",
             doc="the standard library the kernel starts with, what it imports compiled, and the finder of what it defers",
             actions=[
-                (deferral.split_stdlib, [core, deferred]),
+                (deferral.split_stdlib, [core, deferred, self.warm_start]),
                 (self._compile, [{core / deferral.STDLIB: "stdlib"}, core]),
             ],
+            # Its sitecustomize has the widget imported once the kernel has started, with a warm start.
+            uptodate=[config_changed({"warm_start": self.warm_start})],
             file_dep=[
                 core / deferral.WHOLE_STDLIB,
                 deferral.KEPT_LIST,

@@ -10,8 +10,9 @@ Laid out in the folder of Pyodide's files that the site serves:
   in stdlib_kept.txt, `_jupyterlite_deferred` (deferred_imports.py), and a `sitecustomize` that
   installs its finder, naming what is deferred, with digests. With them, since it too must be in
   place before the kernel's first import, `_jupyterlite_drive_imports` (drive_imports.py), which
-  spares imports a request to the page per module, and `_jupyterlite_lazy_piplite`
-  (lazy_piplite.py), which leaves piplite, imported as the kernel starts, to run at `%pip`;
+  spares imports a request to the page per module, `_jupyterlite_lazy_piplite`
+  (lazy_piplite.py), which leaves piplite, imported as the kernel starts, to run at `%pip`, and
+  `_jupyterlite_warm_imports` (warm_imports.py), which imports the widget once the kernel has started;
 - `python_stdlib_whole.zip`: Pyodide's own archive of its standard library, as it is published;
 - `deferred/`: the wheels of jedi and parso. The site's lock has, in their place, a stand-in of jedi:
   its metadata, and an `__init__` that unpacks both wheels over itself and runs jedi's own
@@ -41,8 +42,15 @@ DRIVE_IMPORTS = Path(__file__).with_name("drive_imports.py")
 DRIVE_IMPORTS_MODULE = "_jupyterlite_drive_imports"
 LAZY_PIPLITE = Path(__file__).with_name("lazy_piplite.py")
 LAZY_PIPLITE_MODULE = "_jupyterlite_lazy_piplite"
+WARM_IMPORTS = Path(__file__).with_name("warm_imports.py")
+WARM_IMPORTS_MODULE = "_jupyterlite_warm_imports"
 #: This package's modules that go into the kernel's standard library, by the name they have there.
-KERNEL_MODULES = {RUNTIME_MODULE: RUNTIME, DRIVE_IMPORTS_MODULE: DRIVE_IMPORTS, LAZY_PIPLITE_MODULE: LAZY_PIPLITE}
+KERNEL_MODULES = {
+    RUNTIME_MODULE: RUNTIME,
+    DRIVE_IMPORTS_MODULE: DRIVE_IMPORTS,
+    LAZY_PIPLITE_MODULE: LAZY_PIPLITE,
+    WARM_IMPORTS_MODULE: WARM_IMPORTS,
+}
 WHOLE_STDLIB = "python_stdlib_whole.zip"
 WHEEL_FOLDER = "deferred"
 #: Distributions whose wheels wait in the site until the first of them is imported: the first,
@@ -50,16 +58,17 @@ WHEEL_FOLDER = "deferred"
 DEFERRED_WHEELS = ("jedi", "parso")
 #: How the stand-in of a wheel deferred after the lock solve is named: `<wheel's stem><this>`.
 STAND_IN_SUFFIX = ".stand-in.zip"
-SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime}, {drive} and {piplite}."""
+SITECUSTOMIZE = '''"""Made by jupyterlite-datasette's site build: see {runtime}, {drive}, {piplite} and {warm}."""
 
 import {drive}
 import {piplite}
 import {runtime}
+import {warm}
 
 {runtime}.install({stdlib!r}, frozenset({modules!r}), {wheels!r})
 {drive}.install()
 {piplite}.install()
-'''
+{warm_install}'''
 STAND_IN_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches {distribution}'s wheel
 from the site, and those of what it imports, unpacks them over it, and runs {distribution}'s own
 `__init__` in its place (see {runtime})."""
@@ -94,10 +103,10 @@ def deferred_wheels(pyodide: Path) -> dict[str, Path]:
     }
 
 
-def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
+def split_stdlib(pyodide: Path, deferred: dict[str, Path], warm_imports: bool = True) -> None:
     """`pyodide/python_stdlib.zip`, of `pyodide/python_stdlib_whole.zip`: its kept files, the
     finder of what is deferred, and the sitecustomize that installs it, naming the `deferred`
-    wheels (distribution -> wheel in `pyodide`)."""
+    wheels (distribution -> wheel in `pyodide`), and with `warm_imports` warm_imports.py's."""
     whole = (pyodide / WHOLE_STDLIB).read_bytes()
     kept = set(kept_files())
     with zipfile.ZipFile(io.BytesIO(whole)) as archive:
@@ -110,6 +119,9 @@ def split_stdlib(pyodide: Path, deferred: dict[str, Path]) -> None:
         runtime=RUNTIME_MODULE,
         drive=DRIVE_IMPORTS_MODULE,
         piplite=LAZY_PIPLITE_MODULE,
+        warm=WARM_IMPORTS_MODULE,
+        # A site whose `warm_start` is false leaves them to the first cell.
+        warm_install=f"{WARM_IMPORTS_MODULE}.install()\n" if warm_imports else "",
         stdlib=(WHOLE_STDLIB, _sha256(whole)),
         modules=sorted(deferred_modules),
         wheels={
