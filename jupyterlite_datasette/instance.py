@@ -13,6 +13,7 @@ from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import metadata_file
+from .compiled_templates import use_compiled_templates
 from .datasette_line import IS_1_0, metadata_and_config
 from .errors import SettingError
 from .gather import gather
@@ -30,11 +31,23 @@ class ContainedDatasette(Datasette):
     Every connection is therefore opened with room for no attached database
     (SQLite's own limit), which refuses ATTACH, VACUUM INTO and VACUUM alike.
     Datasette's ``--crossdb`` attaches its databases before the limit is set.
+
+    In an offline site's kernel, its templates also come compiled (compiled_templates.py).
     """
+
+    _templates_chosen = False
 
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
         super()._prepare_connection(conn, database)
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+
+    async def invoke_startup(self) -> None:
+        await super().invoke_startup()
+        # After the plugins' prepare_jinja2_environment hooks: an extension one adds changes
+        # what the templates compile to.
+        if not self._templates_chosen:
+            self._templates_chosen = True
+            use_compiled_templates(self.jinja_env)
 
 
 def coerce_setting(name: str, value: Any) -> Any:

@@ -324,7 +324,8 @@ def test_the_kernel_starts_with_what_it_imports_compiled_and_their_sources_come_
     """The modules the kernel imports by the quickstart's first page are shipped compiled
     (site_build/bytecode.py); their sources are fetched only when a traceback or `inspect` shows
     them, and only if they are the ones the bytecode was compiled from. The packages the kernel
-    installs as it starts but does not import then wait behind stand-ins (site_build/deferral.py)."""
+    installs as it starts but does not import then wait behind stand-ins (site_build/deferral.py).
+    Datasette's templates come compiled too (site_build/templates.py)."""
     page, log = lite_page
     # A source that is not the one the site was built with: its lines are not shown as the module's.
     tampered = "/static/pyodide/sources/stdlib/json/decoder.py"
@@ -358,6 +359,18 @@ def test_the_kernel_starts_with_what_it_imports_compiled_and_their_sources_come_
         f"{from_source}: add the files of these modules to site_build/imported_at_start.txt"
     )
     assert not deferred_fetches(log), deferred_fetches(log)
+
+    # A new Datasette's first table page: Jinja compiles none of its templates.
+    nb.set_cell_text(
+        6,
+        "from jupyterlite_datasette.instance import build_datasette\n"
+        "ds = build_datasette([w.ds.databases['flights'].path]); compiled = []; compile_ = ds.jinja_env.compile\n"
+        "ds.jinja_env.compile = lambda *args, **kwargs: compiled.append(args[1]) or compile_(*args, **kwargs)\n"
+        "page = await ds.client.get('/flights/flights')\n"
+        "print('compiled:', page.status_code, compiled, w.ds.jinja_env.bytecode_cache is not None)",
+    )
+    nb.run_cell(6)
+    nb.wait_for_output(6, "compiled: 200 [] True")
 
     nb.set_cell_text(
         6,

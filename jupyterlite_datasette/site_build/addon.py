@@ -14,8 +14,8 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   MarkupSafe (PyPI has none for Pyodide), and jedi, anywidget and pygments without what
   a kernel never reads (slimming.py), at the versions installed here;
 - once the lock is solved, its wheels as the kernel starts best with them (bytecode.py): what
-  the kernel imports as it starts, compiled; what it installs then but does not import, behind a
-  stand-in (deferral.py), as jedi is;
+  the kernel imports as it starts, compiled, and Datasette's templates too (templates.py); what
+  it installs then but does not import, behind a stand-in (deferral.py), as jedi is;
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen; and, with the Pyodide
   it supplies, a kernel that imports the widget once it has started (warm_imports.py);
@@ -48,7 +48,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
-from . import bytecode, deferral, pyodide_core, slimming, wheels
+from . import bytecode, deferral, pyodide_core, slimming, templates, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -334,16 +334,24 @@ class DatasetteAddon(BaseAddon):
 
     def post_build(self, manager):
         """Once the lock is solved: the wheels the kernel installs as it starts, with what it then
-        imports compiled (bytecode.py), and the others behind stand-ins (deferral.py)."""
+        imports compiled (bytecode.py) and Datasette's templates too (templates.py), and the others
+        behind stand-ins (deferral.py)."""
         if not (self.enabled and LOCK_ADDON in manager._addons and self.defers):
             return
         lock = manager._addons[LOCK_ADDON]
         yield self.task(
             name="kernel-start",
-            doc="the wheels the kernel installs as it starts: what it imports then compiled, the rest deferred",
+            doc="the wheels the kernel installs as it starts: what it imports then compiled, Datasette's templates too, the rest deferred",
             actions=[(self._prepare_kernel_start, [lock, manager._addons[PYODIDE_ADDON].output_pyodide])],
             # This file too: the task's action is here.
-            file_dep=[lock.output_lock, *BYTECODE_FILES, Path(deferral.__file__), Path(__file__)],
+            file_dep=[
+                lock.output_lock,
+                *BYTECODE_FILES,
+                templates.SCRIPT,
+                Path(templates.__file__),
+                Path(deferral.__file__),
+                Path(__file__),
+            ],
             task_dep=[f"{manager.task_prefix}post_build:{LOCK_ADDON}:lock:build"],
         )
 
@@ -371,6 +379,9 @@ class DatasetteAddon(BaseAddon):
                 local[name] = wheel
         imported = {name for name, wheel in local.items() if _started_files(wheel)}
         self._compile({local[name]: "site-packages" for name in sorted(imported)}, pyodide)
+        if bytecode.node() is not None and DISTRIBUTION in local:  # else _compile said why not
+            stdlib = pyodide / deferral.WHOLE_STDLIB
+            templates.compile_templates(list(local.values()), pyodide, stdlib, local[DISTRIBUTION])
         # The plugins, which Datasette imports as it starts, and what they need that the kernel does
         # not import by itself: all as they are.
         plugins = _with_dependencies(
