@@ -5,8 +5,9 @@ template, then Python's own compile. In Pyodide that was 0.05 s of a new Dataset
 page, and three quarters of its first database page (0.016 of 0.022 s). The site's build compiles
 every template of Datasette and of the plugins the kernel starts with, in Pyodide itself
 (site_build/templates_in_pyodide.py), into Jinja's bytecode cache, shipped in this package's wheel
-as `compiled_templates/`; the kernel's Datasette reads them from there. Jinja checks each against its template's source (a changed template is
-compiled anew), and a Python of another version compiles anew too.
+as `compiled_templates/`; the kernel's Datasette reads them from there. Jinja checks each against
+its template's source (a changed template is compiled anew), and a Python of another version
+compiles anew too.
 
 What a template compiles to also depends on the environment's syntax, extensions and options:
 the cache is used only by an environment like the one it was made in (`ENVIRONMENT`), such as

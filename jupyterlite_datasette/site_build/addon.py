@@ -342,7 +342,10 @@ class DatasetteAddon(BaseAddon):
         lock = manager._addons[LOCK_ADDON]
         yield self.task(
             name="kernel-start",
-            doc="the wheels the kernel installs as it starts: what it imports then compiled, Datasette's templates too, the rest deferred",
+            doc=(
+                "the wheels the kernel installs as it starts: what it imports then compiled, with Datasette's "
+                "templates, the rest deferred"
+            ),
             actions=[(self._prepare_kernel_start, [lock, manager._addons[PYODIDE_ADDON].output_pyodide])],
             # This file too: the task's action is here.
             file_dep=[

@@ -43,29 +43,9 @@ def after_a_moment(function: Callable[[], None]) -> None:
     setTimeout(create_once_callable(function), DELAY_MS)
 
 
-class ThenImportWidget(importlib.abc.Loader):
-    """The kernel's own loader, which then schedules `import_widget`."""
-
-    def __init__(self, loader: importlib.abc.Loader, schedule: Schedule) -> None:
-        self.loader = loader
-        self.schedule = schedule
-
-    def __getattr__(self, name: str) -> object:
-        # The rest of the loader's interface (get_source, is_package, ...) is its own.
-        if name == "loader":  # not set yet (a copy in the making): no recursion
-            raise AttributeError(name)
-        return getattr(self.loader, name)
-
-    def create_module(self, spec: machinery.ModuleSpec) -> ModuleType | None:
-        return self.loader.create_module(spec)
-
-    def exec_module(self, module: ModuleType) -> None:
-        self.loader.exec_module(module)
-        self.schedule(import_widget)
-
-
 class AfterTheKernel(importlib.abc.MetaPathFinder):
-    """Finds the kernel's module where Python would, once, and gives it a ThenImportWidget."""
+    """Finds the kernel's module where Python would, once, with a loader that then schedules
+    `import_widget`."""
 
     def __init__(self, schedule: Schedule) -> None:
         self.schedule = schedule
@@ -76,8 +56,18 @@ class AfterTheKernel(importlib.abc.MetaPathFinder):
         sys.meta_path.remove(self)
         spec = machinery.PathFinder.find_spec(fullname, path)
         if spec is not None and spec.loader is not None:
-            spec.loader = ThenImportWidget(spec.loader, self.schedule)
+            self.then_import_widget(spec.loader)
         return spec
+
+    def then_import_widget(self, loader: importlib.abc.Loader) -> None:
+        """`loader`, made for this one import, schedules `import_widget` once it has run the module."""
+        exec_module = loader.exec_module
+
+        def exec_then_schedule(module: ModuleType) -> None:
+            exec_module(module)
+            self.schedule(import_widget)
+
+        loader.exec_module = exec_then_schedule  # type: ignore[method-assign]
 
 
 def install(schedule: Schedule = after_a_moment) -> None:
