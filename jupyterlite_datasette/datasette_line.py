@@ -6,9 +6,13 @@ Everything else in the package is written once for both; each difference is here
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from datasette.version import __version__ as DATASETTE_VERSION
+
+if TYPE_CHECKING:
+    from datasette.app import Datasette
+    from jinja2 import Environment
 
 #: Datasette 1.0 (its alphas included) rather than 0.65.x.
 IS_1_0 = int(DATASETTE_VERSION.split(".")[0]) >= 1
@@ -42,3 +46,9 @@ def metadata_and_config(metadata: dict[str, Any]) -> tuple[dict[str, Any], dict[
         if moved:
             config.setdefault("databases", {})[name] = moved
     return metadata, config
+
+
+def jinja_environment(ds: Datasette) -> Environment:
+    """The Jinja environment of `ds` that every page's is made from: 1.0 keeps it behind a getter,
+    which a plugin may have give another for a request (none is given here)."""
+    return ds.get_jinja_environment() if IS_1_0 else ds.jinja_env

@@ -14,7 +14,7 @@ from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import metadata_file
 from .compiled_templates import use_compiled_templates
-from .datasette_line import IS_1_0, metadata_and_config
+from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
 from .errors import SettingError
 from .gather import gather
 from .inspect_record import count_in_background
@@ -47,7 +47,7 @@ class ContainedDatasette(Datasette):
         # what the templates compile to.
         if not self._templates_chosen:
             self._templates_chosen = True
-            use_compiled_templates(self.jinja_env)
+            use_compiled_templates(jinja_environment(self))
 
 
 def coerce_setting(name: str, value: Any) -> Any:

@@ -28,10 +28,11 @@ def main(wheels_file: str, out: str) -> None:
     from jinja2 import FileSystemBytecodeCache, TemplateError
 
     from jupyterlite_datasette.compiled_templates import ENVIRONMENT, signature
+    from jupyterlite_datasette.datasette_line import jinja_environment
     from jupyterlite_datasette.instance import build_datasette
 
     # The kernel's own Datasette, as the widget builds it: the environment is the kernel's.
-    env = build_datasette([]).jinja_env
+    env = jinja_environment(build_datasette([]))
     env.bytecode_cache = FileSystemBytecodeCache(HOST + out)
     for name in env.list_templates(extensions=["html"]):
         try:
