@@ -242,55 +242,6 @@ def test_the_stand_in_of_jedi_is_its_metadata_and_an_init_that_puts_jedi_in_its_
     assert (metadata["Name"], metadata["Version"], metadata.get_all("Requires-Dist")) == ("jedi", version, None)
 
 
-def test_a_package_the_kernel_does_not_import_as_it_starts_waits_inside_one_it_does(tmp_path):
-    """deferral.defer_subpackages, after bytecode.py compiled what the kernel imports as it starts:
-    a package whose `__init__` was not compiled, inside one whose `__init__` was, goes whole into an
-    archive beside the lock's wheels, laid out as it unpacks beside its stand-in `__init__`."""
-    lock = tmp_path / "pyodide-lock"
-    wheel = lock / "pkg-1.0-py3-none-any.whl"
-    wheels.write_wheel(
-        zip_of(wheel, {}),
-        {
-            "pkg/__init__.pyc": b"compiled",
-            "pkg/used.pyc": b"compiled",
-            "pkg/later/__init__.py": b"LATER = 1\n",
-            "pkg/later/mod.py": b"",
-            "pkg/later/data.txt": b"read by later",
-            "pkg/later/deeper/__init__.py": b"",
-            "alone/__init__.py": b"",
-            "pkg-1.0.dist-info/METADATA": b"Name: pkg\nVersion: 1.0\n",
-        },
-        "pkg-1.0.dist-info/RECORD",
-    )
-    (archive,) = deferral.defer_subpackages(wheel, tmp_path / "pyodide")
-    assert archive == lock / deferral.WHEEL_FOLDER / "pkg-1.0-py3-none-any.pkg.later.zip"
-    with zipfile.ZipFile(archive) as deferred:
-        assert sorted(deferred.namelist()) == [
-            "later/__init__.py",
-            "later/data.txt",
-            "later/deeper/__init__.py",
-            "later/mod.py",
-        ]
-        assert deferred.read("later/__init__.py") == b"LATER = 1\n"
-    assert files_with_a_true_record(wheel) == {
-        "pkg/__init__.pyc",
-        "pkg/used.pyc",
-        "pkg/later/__init__.py",
-        "alone/__init__.py",
-        "pkg-1.0.dist-info/METADATA",
-        "pkg-1.0.dist-info/RECORD",
-    }
-    with zipfile.ZipFile(wheel) as kept:
-        stand_in = kept.read("pkg/later/__init__.py").decode()
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    fetched = ("../pyodide-lock/deferred/pkg-1.0-py3-none-any.pkg.later.zip", digest)
-    assert f'__import__("_jupyterlite_deferred").unpack_deferred_wheel(globals(), *{fetched!r})' in stand_in
-    # A wheel with nothing to defer is left as it is.
-    assert (
-        deferral.defer_subpackages(zip_of(lock / "plain-1.0-py3-none-any.whl", {"plain/__init__.pyc": b""}), lock) == []
-    )
-
-
 def test_slimmed_anywidget_has_no_front_end(tmp_path):
     version = importlib.metadata.version("anywidget")
     wheels.slimmed_wheel("anywidget", version, tmp_path)

@@ -15,8 +15,7 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   a kernel never reads (slimming.py), at the versions installed here;
 - once the lock is solved, its wheels as the kernel starts best with them (bytecode.py): what
   the kernel imports as it starts, compiled, and Datasette's templates too (templates.py); what
-  it installs then but does not import, wheels and the packages inside them, behind stand-ins
-  (deferral.py), as jedi is;
+  it installs then but does not import, behind a stand-in (deferral.py), as jedi is;
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen; and, with the Pyodide
   it supplies, a kernel that imports the widget once it has started (warm_imports.py);
@@ -386,8 +385,6 @@ class DatasetteAddon(BaseAddon):
         if bytecode.node() is not None and DISTRIBUTION in local:  # else _compile said why not
             stdlib = pyodide / deferral.WHOLE_STDLIB
             templates.compile_templates(list(local.values()), pyodide, stdlib, local[DISTRIBUTION])
-        for name in sorted(imported):
-            deferral.defer_subpackages(local[name], pyodide)
         # The plugins, which Datasette imports as it starts, and what they need that the kernel does
         # not import by itself: all as they are.
         plugins = _with_dependencies(

@@ -20,9 +20,7 @@ Laid out in the folder of Pyodide's files that the site serves:
 
 And in the folder of the lock's wheels, once the lock is solved (`defer_wheel`): in place of each
 other wheel the kernel installs as it starts without importing it then (bytecode.py lists what it
-imports), a stand-in that names the wheel, now in `deferred/` there, and unpacks it on import; and
-in the wheels it does import from then, each package it does not import then, in an archive in
-`deferred/`, behind a stand-in `__init__` (`defer_subpackages`).
+imports), a stand-in that names the wheel, now in `deferred/` there, and unpacks it on import.
 """
 
 from __future__ import annotations
@@ -76,12 +74,6 @@ from the site, and those of what it imports, unpacks them over it, and runs {dis
 `__init__` in its place (see {runtime})."""
 
 __import__("{runtime}").unpack_deferred_wheels(globals())
-'''
-STAND_IN_OF_PART_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches the files of
-{package} from the site, unpacks them over it, and runs the package's own `__init__` in its
-place (see {runtime})."""
-
-__import__("{runtime}").unpack_deferred_wheel(globals(), *{archive!r})
 '''
 STAND_IN_OF_WHEEL_INIT = '''"""A stand-in, made by jupyterlite-datasette's site build: its import fetches {distribution}'s wheel
 from the site, unpacks it over it, and runs the package's own `__init__` in its place (see {runtime})."""
@@ -202,40 +194,6 @@ def defer_wheel(wheel: Path, pyodide: Path) -> Path | None:
     stand_in = wheel.with_name(f"{wheel.stem}{STAND_IN_SUFFIX}")
     stand_in_wheel(deferred, stand_in, (from_pyodide, _sha256(deferred.read_bytes())))
     return stand_in
-
-
-def defer_subpackages(wheel: Path, pyodide: Path) -> list[Path]:
-    """Move each package of `wheel` that the kernel does not import as it starts, inside one it
-    does (bytecode.py compiled the latter's `__init__`, and not the former's), into an archive in
-    the `deferred/` folder beside it, leaving a stand-in `__init__` that fetches it on import (by
-    its path from `pyodide`, the folder of Pyodide's files): pygments' styles, say, which only a
-    traceback uses. The archives made."""
-    with zipfile.ZipFile(wheel) as source:
-        files = {info.filename: source.read(info) for info in source.infolist() if not info.is_dir()}
-    parts = [
-        name.removesuffix("__init__.py")
-        for name in files
-        if name.endswith("/__init__.py") and f"{name.rsplit('/', 2)[0]}/__init__.pyc" in files
-    ]
-    if not parts:
-        return []
-    made = []
-    for part in sorted(parts):
-        package = part.rstrip("/").replace("/", ".")
-        # Relative to the folder the stand-in's package is in, where the stand-in unpacks it.
-        parent = part.rstrip("/").rpartition("/")[0] + "/"
-        inside = {name: files.pop(name) for name in list(files) if name.startswith(part)}
-        archive = wheel.parent / WHEEL_FOLDER / f"{wheel.stem}.{package}.zip"
-        archive.parent.mkdir(parents=True, exist_ok=True)
-        wheels.write_zip(archive, {name.removeprefix(parent): data for name, data in inside.items()})
-        fetched = (Path(os.path.relpath(archive, pyodide)).as_posix(), _sha256(archive.read_bytes()))
-        init = STAND_IN_OF_PART_INIT.format(package=package, runtime=RUNTIME_MODULE, archive=fetched)
-        files[f"{part}__init__.py"] = init.encode()
-        made.append(archive)
-    (record,) = [name for name in files if name.endswith(".dist-info/RECORD")]
-    del files[record]
-    wheels.write_wheel(wheel, files, record)
-    return made
 
 
 def _sha256(data: bytes) -> str:

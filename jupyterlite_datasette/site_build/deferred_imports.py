@@ -3,7 +3,7 @@ when first asked for it. Nothing of this package imports it; the site's build (d
 it into the standard library the site serves, with a `sitecustomize` that calls `install` before
 any other import runs.
 
-Several kinds of module are deferred, each fetched from the site on its first import, by a
+Two kinds of module are deferred, each fetched from the site on its first import, by a
 synchronous request (the kernel runs in a worker, where those are allowed) to the folder of
 Pyodide's own files:
 
@@ -13,9 +13,7 @@ Pyodide's own files:
   stand-in of jedi, whose `__init__` unpacks their wheels over itself and runs jedi's own. IPython
   asks whether jedi is installed as it starts, and imports it at the first Tab;
 - the other packages the kernel installs as it starts but does not import then (httpcore, say,
-  until a notebook makes a request with httpx): each has a stand-in as jedi has, naming its wheel;
-  and so has each package inside the wheels it does import from then, that it does not import
-  (pygments' styles until the first traceback), naming an archive of the package.
+  until a notebook makes a request with httpx): each has a stand-in as jedi has, naming its wheel.
 
 And the sources of the modules the site ships compiled (bytecode.py) are fetched when a traceback,
 `inspect` or IPython's `??` asks for their lines.
@@ -94,15 +92,13 @@ def unpack_deferred_wheels(stand_in: dict) -> None:
 
 def unpack_deferred_wheel(stand_in: dict, file: str, sha256: str) -> None:
     """Called by the stand-in `__init__` of a package deferred by the site's build, with its
-    globals: unpack its wheel (or, for a package inside a wheel, the archive of the package),
-    `file` beside Pyodide's, over it, and run the real `__init__`."""
+    globals: unpack its wheel, `file` beside Pyodide's, over it, and run the real `__init__`."""
     unpack_wheel(stand_in, file, sha256)
     run_real_init(stand_in)
 
 
 def unpack_wheel(stand_in: dict, file: str, sha256: str) -> None:
-    """Unpack the wheel or archive `file`, beside Pyodide's, into the folder the package of
-    `stand_in` is in."""
+    """Unpack the wheel `file`, beside Pyodide's, where the package of `stand_in` is installed."""
     import io
     import os
     import zipfile
