@@ -14,7 +14,6 @@ import json
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -57,8 +56,7 @@ def compile_archives(archives: dict[Path, str], pyodide: Path, stdlib: Path, sou
     with tempfile.TemporaryDirectory(prefix="jld-bytecode-") as work:
         jobs: list[list[str]] = []
         for archive, kind in archives.items():
-            with zipfile.ZipFile(archive) as source:
-                files = {info.filename: source.read(info) for info in source.infolist() if not info.is_dir()}
+            files = wheels.archive_files(archive)
             names = started_files(files)
             if names:
                 chosen[archive] = (kind, files, names)
@@ -78,12 +76,7 @@ def compile_archives(archives: dict[Path, str], pyodide: Path, stdlib: Path, sou
             kept_source.parent.mkdir(parents=True, exist_ok=True)
             kept_source.write_bytes(files.pop(name))
             files[name + "c"] = compiled[kind, name]
-        records = [name for name in files if name.endswith(".dist-info/RECORD")]
-        if archive.suffix == ".whl" and len(records) == 1:
-            del files[records[0]]
-            wheels.write_wheel(archive, files, records[0])
-        else:
-            wheels.write_zip(archive, files)
+        wheels.rewrite_archive(archive, files)
     return list(chosen)
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import tempfile
-import zipfile
 from pathlib import Path
 
+from .. import compiled_templates
 from . import bytecode, wheels
 
 SCRIPT = Path(__file__).with_name("templates_in_pyodide.py")
-#: Where the compiled templates go in this package's wheel (compiled_templates.FOLDER).
-FOLDER = "jupyterlite_datasette/compiled_templates/"
+#: Where the compiled templates go in this package's wheel, where the kernel reads them.
+FOLDER = f"jupyterlite_datasette/{compiled_templates.FOLDER.name}/"
 
 
 def compile_templates(started: list[Path], pyodide: Path, stdlib: Path, ours: Path) -> None:
@@ -28,9 +28,4 @@ def compile_templates(started: list[Path], pyodide: Path, stdlib: Path, ours: Pa
         out.mkdir()
         bytecode.run_in_pyodide(pyodide, stdlib, SCRIPT, str(wheels_file), str(out.resolve()))
         compiled = {FOLDER + path.name: path.read_bytes() for path in sorted(out.iterdir())}
-    with zipfile.ZipFile(ours) as archive:
-        files = {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
-    records = [name for name in files if name.endswith(".dist-info/RECORD")]
-    del files[records[0]]
-    kept = {name: data for name, data in files.items() if not name.startswith(FOLDER)}
-    wheels.write_wheel(ours, {**kept, **compiled}, records[0])
+    wheels.rewrite_archive(ours, {**wheels.archive_files(ours), **compiled})

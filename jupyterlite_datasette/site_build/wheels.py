@@ -146,6 +146,22 @@ def has_wheel(destination: Path, distribution: str, version: str) -> bool:
     return any(path.name.lower() == wanted for path in destination.glob("*.whl"))
 
 
+def archive_files(path: Path) -> dict[str, bytes]:
+    """The files of the zip archive (a wheel, say) at `path`, by their path inside it."""
+    with zipfile.ZipFile(path) as archive:
+        return {info.filename: archive.read(info) for info in archive.infolist() if not info.is_dir()}
+
+
+def rewrite_archive(path: Path, files: dict[str, bytes]) -> None:
+    """The archive at `path`, made of `files` (its own, changed): a wheel's RECORD is made anew
+    for them; another archive is written as it is."""
+    records = [name for name in files if name.endswith(".dist-info/RECORD")]
+    if path.suffix == ".whl" and len(records) == 1:
+        write_wheel(path, {name: data for name, data in files.items() if name != records[0]}, records[0])
+    else:
+        write_zip(path, files)
+
+
 def write_wheel(path: Path, files: dict[str, bytes], record_name: str) -> None:
     """A wheel at `path` of `files` (inside path -> bytes) and a RECORD of them, at `record_name`."""
     record = "".join(f"{name},sha256={_digest(data)},{len(data)}\n" for name, data in files.items())
