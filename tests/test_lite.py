@@ -68,6 +68,10 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     # The database crossed the network once: the kernel copies it before reading even its header.
     fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
     assert len(fetched) == 1, fetched
+    # The service worker answers JupyterLite's own API only: the site's files, the database among them,
+    # come from the server without crossing it (site_build/service_worker.py).
+    passed_on = [url for url in log.from_service_worker if "/api/" not in urlsplit(url).path]
+    assert not passed_on, passed_on
     # The kernel started with all the quickstart imports (site_build/stdlib_kept.txt, imported_at_start.txt).
     assert not deferred_fetches(log), (
         "the quickstart's kernel fetched what it defers: add the standard library's modules it imported "
@@ -226,6 +230,8 @@ def test_imports_ask_the_page_about_the_notebook_folder_once_a_cell(lite_site, l
         return sum(urlsplit(url).path.startswith("/api/drive") for url in log.urls)
 
     before = drive_requests()
+    # The service worker still answers the drive's requests (site_build/service_worker.py passes them to it).
+    assert any(urlsplit(url).path.startswith("/api/drive") for url in log.from_service_worker), log.from_service_worker
     # The kernel's own imports as it starts kept off the notebook's folder: 8 requests here, 60 when
     # each import of a module not yet imported looked at the folder first.
     assert before < 20, before

@@ -18,7 +18,7 @@ import pytest
 from support.files_server import FilesServer
 
 import jupyterlite_datasette
-from jupyterlite_datasette.site_build import deferral, pyodide_core, wheels
+from jupyterlite_datasette.site_build import deferral, pyodide_core, service_worker, wheels
 
 PACKAGE_DIR = Path(jupyterlite_datasette.__file__).parent
 
@@ -240,6 +240,21 @@ def test_the_stand_in_of_jedi_is_its_metadata_and_an_init_that_puts_jedi_in_its_
     # The lock solve reads its metadata: jedi at its version, requiring nothing (parso is deferred with it).
     metadata = importlib.metadata.Distribution.at(tmp_path / "installed" / f"jedi-{version}.dist-info").metadata
     assert (metadata["Name"], metadata["Version"], metadata.get_all("Requires-Dist")) == ("jedi", version, None)
+
+
+def test_the_service_worker_gets_the_bypass_at_its_head_once_and_the_current_one(tmp_path):
+    worker = tmp_path / service_worker.FILE_NAME
+    jupyterlite_own = 'self.addEventListener("fetch", onFetch);\n'
+    worker.write_text(jupyterlite_own)
+    assert not service_worker.has_bypass(worker)
+    service_worker.add_bypass(worker)
+    service_worker.add_bypass(worker)
+    assert service_worker.has_bypass(worker)
+    assert worker.read_text() == service_worker.bypass_block() + jupyterlite_own
+    # A site built with an older bypass gets this one in its place.
+    worker.write_text(service_worker.BEGIN + "// older\n" + service_worker.END + jupyterlite_own)
+    service_worker.add_bypass(worker)
+    assert worker.read_text() == service_worker.bypass_block() + jupyterlite_own
 
 
 def test_slimmed_anywidget_has_no_front_end(tmp_path):

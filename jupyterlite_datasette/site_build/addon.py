@@ -19,6 +19,7 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen; and, with the Pyodide
   it supplies, a kernel that imports the widget once it has started (warm_imports.py);
+- a service worker that leaves the site's files to the browser (service_worker.py);
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
   and ipywidgets at the versions whose front ends the site carries (a mismatch is
   "No version of module anywidget is registered"), and what the kernel never imports
@@ -48,7 +49,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
-from . import bytecode, deferral, pyodide_core, slimming, templates, wheels
+from . import bytecode, deferral, pyodide_core, service_worker, slimming, templates, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -333,10 +334,22 @@ class DatasetteAddon(BaseAddon):
         yield from ()
 
     def post_build(self, manager):
-        """Once the lock is solved: the wheels the kernel installs as it starts, with what it then
+        """The site's service worker, which leaves alone what it would only pass on (service_worker.py);
+        and, once the lock is solved, the wheels the kernel installs as it starts, with what it then
         imports compiled (bytecode.py) and Datasette's templates too (templates.py), and the others
         behind stand-ins (deferral.py)."""
-        if not (self.enabled and LOCK_ADDON in manager._addons and self.defers):
+        if not self.enabled:
+            return
+        worker = manager.output_dir / service_worker.FILE_NAME
+        yield self.task(
+            name="service-worker",
+            doc="JupyterLite's service worker, leaving what it would only pass on to the network",
+            actions=[(service_worker.add_bypass, [worker])],
+            file_dep=[service_worker.BYPASS, Path(service_worker.__file__)],
+            # Unpacking JupyterLite's files again puts its own back.
+            uptodate=[lambda: service_worker.has_bypass(worker)],
+        )
+        if not (LOCK_ADDON in manager._addons and self.defers):
             return
         lock = manager._addons[LOCK_ADDON]
         yield self.task(

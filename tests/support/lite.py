@@ -72,11 +72,16 @@ class RequestLog:
         self.urls: list[str] = []
         self.refused: list[str] = []
         #: URLs answered by a server, not by JupyterLite's service worker (whose own request
-        #: for the same URL is then in `urls` as well).
+        #: for the same URL, if it passed one on, is then in `urls` as well).
         self.from_network: list[str] = []
+        #: URLs JupyterLite's service worker answered.
+        self.from_service_worker: list[str] = []
         context.on("request", lambda request: self.urls.append(request.url))
         context.on("requestfailed", self._failed)
-        context.on("response", lambda response: response.from_service_worker or self.from_network.append(response.url))
+        context.on("response", self._answered)
+
+    def _answered(self, response) -> None:
+        (self.from_service_worker if response.from_service_worker else self.from_network).append(response.url)
 
     def _failed(self, request) -> None:
         if request.failure == BLOCKED_BY_POLICY:
