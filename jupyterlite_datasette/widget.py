@@ -15,6 +15,7 @@ import traitlets
 from datasette.app import Datasette
 
 from . import export, protocol, transport
+from .collection import collection_after_answer
 from .errors import DatasetteInputError
 from .frame_script import frame_script
 from .image_hosts import image_hosts as checked_image_hosts
@@ -295,6 +296,11 @@ class DatasetteWidget(anywidget.AnyWidget):
         )
 
     async def _answer(self, content: protocol.Request, buffers: list) -> None:
+        # Python's collector waits until the reply is sent (collection.py).
+        with collection_after_answer():
+            await self._answer_request(content, buffers)
+
+    async def _answer_request(self, content: protocol.Request, buffers: list) -> None:
         reply = protocol.Response(type="response", id=content.get("id"))
         try:
             response = await transport.request(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
@@ -118,6 +119,35 @@ def test_a_post_body_arrives_and_its_cookie_comes_back(kernel, widget_id):
     assert reply["content"]["status"] == 200
     assert reply["content"]["final_path"] == "/"
     assert b'<p class="message-warning">Hello from the kernel test</p>' in bytes(buffers[0])
+
+
+def test_no_collection_runs_while_datasette_answers_and_the_collector_catches_up_after(kernel, widget_id):
+    """Python's cyclic collector waits while the widget answers a page (collection.py): with it
+    made to run every 50 allocations, none starts inside Datasette's code, and some do after."""
+    kernel.execute(
+        "import gc, sys\n"
+        "collections = {'inside Datasette': 0, 'elsewhere': 0}\n"
+        "def seen(phase, info):\n"
+        "    if phase != 'start':\n"
+        "        return\n"
+        "    frame, inside = sys._getframe(1), False\n"
+        "    while frame is not None and not inside:\n"
+        "        inside, frame = '/datasette/' in frame.f_code.co_filename, frame.f_back\n"
+        "    collections['inside Datasette' if inside else 'elsewhere'] += 1\n"
+        "thresholds = gc.get_threshold()\n"
+        "gc.callbacks.append(seen)\n"
+        "gc.set_threshold(50)"
+    )
+    try:
+        request(kernel, widget_id, "/fixtures/facetable?_sort=city")
+        (reply, _), _update = kernel.comm_replies(widget_id, 2)
+        assert reply["content"]["status"] == 200
+    finally:
+        restored = "gc.set_threshold(*thresholds); gc.callbacks.remove(seen)"
+        counted = json.loads(kernel.execute(f"{restored}; import json; print(json.dumps(collections))"))
+    assert counted["inside Datasette"] == 0, counted
+    assert counted["elsewhere"] > 0, counted
+    assert kernel.execute("print(gc.isenabled())").strip() == "True"
 
 
 def test_setting_path_in_python_tells_the_browser(kernel, widget_id):
