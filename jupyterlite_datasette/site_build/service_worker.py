@@ -17,6 +17,7 @@ END = "// jupyterlite-datasette: end of service_worker_bypass.js\n"
 
 
 def bypass_block() -> str:
+    """The bypass as it goes into the service worker, between its markers."""
     return BEGIN + BYPASS.read_text() + END
 
 
