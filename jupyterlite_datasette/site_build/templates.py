@@ -28,4 +28,6 @@ def compile_templates(started: list[Path], pyodide: Path, stdlib: Path, ours: Pa
         out.mkdir()
         bytecode.run_in_pyodide(pyodide, stdlib, SCRIPT, str(wheels_file), str(out.resolve()))
         compiled = {FOLDER + path.name: path.read_bytes() for path in sorted(out.iterdir())}
-    wheels.rewrite_archive(ours, {**wheels.archive_files(ours), **compiled})
+    # Templates compiled by an earlier build go: this compile may name other ones.
+    kept = {name: data for name, data in wheels.archive_files(ours).items() if not name.startswith(FOLDER)}
+    wheels.rewrite_archive(ours, {**kept, **compiled})
