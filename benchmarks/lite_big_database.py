@@ -76,7 +76,7 @@ def main() -> None:
             frame_locator.locator("a:text-is('Next page')").wait_for(timeout=300_000)
             first_page = time.perf_counter() - started
             download = nb.wait_for_output(2, "downloaded to")
-            frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
+            frame = nb.frame_handle()
             clicks = [
                 click_and_time(frame, frame_locator, "a:text-is('Next page')")["total"] for _ in range(args.pages)
             ]

@@ -145,7 +145,7 @@ def time_widget(
 ) -> tuple[dict[str, list[dict]], dict[str, list[str]]]:
     """Each kind's clicks in the widget: their timings, and the paths they reached."""
     frame_locator = nb.frame()
-    frame = page.locator(".jld-frame").element_handle().content_frame().child_frames[0]
+    frame = nb.frame_handle()
     clicks: dict[str, list[dict]] = {}
     paths: dict[str, list[str]] = {}
     for kind, (start, timed, back, reached) in kinds.items():

@@ -1,7 +1,8 @@
 """Every message between the kernel, the widget's view and its frames, in one place.
 
 Three channels, each a chain link of the request path
-(kernel ``widget.py`` <-> view ``static/widget.js`` <-> shell frame <-> page frame ``static/frame/``):
+(kernel ``widget.py`` <-> view ``static/widget.js`` <-> [shell frame] <-> page frame ``static/frame/``;
+the shell is left out where the notebook's own page refuses its frames' navigations, see widget.js):
 
 1. Kernel <-> view: anywidget custom messages on the widget's comm, told apart by ``type``;
    a body travels as the message's one buffer. The TypedDicts below are these messages.
@@ -24,15 +25,15 @@ Three channels, each a chain link of the request path
    Synced traits: ``path``, ``height``, ``image_hosts``, ``_frame_js`` (the page frame's script),
    ``_local_storage`` (the pages' localStorage, written by the view).
 
-2. View <-> shell frame: a MessagePort, told apart by ``type``.
+2. View <-> shell frame, where there is one: a MessagePort, told apart by ``type``.
 
    ``connect`` (view->shell, by postMessage to the window, with the port; once), ``open``
    (view->shell: ``html``, the page frame's document, with the page frame's port), ``left``
    (shell->view: the page frame held some other document and was removed).
 
-3. View <-> page frame: a MessagePort handed to the page frame's document by the shell
-   (``connect``), told apart by ``type``. Requests from the frame carry an ``id``, answered by a
-   ``reply`` with the same id.
+3. View <-> page frame: a MessagePort handed to the page frame's document by the shell, or
+   by the view where there is none (``connect``), told apart by ``type``. Requests from the
+   frame carry an ``id``, answered by a ``reply`` with the same id.
 
    ========== ============= =============================================================
    type       direction     fields (reply)

@@ -92,7 +92,8 @@ def lite_config(content: Path, plugins: list[str], online: bool = False) -> dict
         # The cache outlives the build folder, so that Pyodide and the wheels are made once.
         "LiteBuildConfig": {"contents": [str(content)], "no_sourcemaps": True, "cache_dir": str(CACHE / "jupyterlite")},
         # Online, the kernel loads Pyodide's own files from its CDN: nothing of them is deferred.
-        "DatasetteAddon": {"plugins": plugin_specs, "defer_imports": not online},
+        # The site's pages refuse their frames' navigations: the widget's page frame needs no shell.
+        "DatasetteAddon": {"plugins": plugin_specs, "defer_imports": not online, "frame_policy": True},
         # In the lock, not loaded until a notebook imports them.
         "PyodideLockAddon": {
             "specs": [*(f"{name}=={version}" for name, version in VERSIONS["kernel"].items()), *offered]

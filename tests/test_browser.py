@@ -188,6 +188,27 @@ def test_fragments_external_links_and_reload(page, lab):
     assert nb.address() == "/fixtures"
 
 
+def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(page, lab):
+    """A JupyterServer page has no policy on its frames: the page frame sits in a shell frame,
+    which loads again, empty, when JupyterLab puts the moved cell's output back."""
+    nb = open_notebook(page, lab, "move.ipynb", SETUP)
+    run_setup(nb)
+    assert not nb.page_frame_in_notebook
+    holder = nb.widget().locator("iframe.jld-frame")
+    assert holder.get_attribute("data-holds") == "shell"
+    nb.frame().locator("a[href='/fixtures']").first.click()
+    expect_heading(nb.frame(), "fixtures")
+    nb.mark_page_frame()
+    nb.cell(1).locator(".jp-InputPrompt").click()
+    nb.menu("Edit", "Move Cell Down")
+    expect_heading(nb.frame(unmarked=True), "fixtures")
+    assert nb.widget().locator(".jld-error").is_hidden()
+    assert holder.evaluate("(frame) => frame.getBoundingClientRect().height") == 520
+    nb.frame().locator("a[href='/fixtures/facetable']").first.click()
+    expect_heading(nb.frame(), "facetable")
+    nb.expect_kernel_path("/fixtures/facetable")
+
+
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
     cells = SETUP + [
         (

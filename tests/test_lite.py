@@ -106,6 +106,45 @@ def test_quickstart_in_notebook7(lite_site, lite_page):
     expect_only_local_requests(log, lite_site)
 
 
+def test_the_page_frame_sits_in_the_notebook_and_a_fresh_one_shows_the_page_again(lite_site, lite_page):
+    """The site's pages refuse their frames' navigations (site_build/frame_policy.py), so the widget
+    leaves out its shell frame. When the notebook moves the widget, or the image hosts change, a fresh
+    page frame shows the page again at the widget's height. (The attacks: test_lite_security.py.)"""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    assert nb.page_frame_in_notebook
+    nb.run_all()
+    nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
+    holder = nb.widget().locator("iframe.jld-frame")
+    assert holder.get_attribute("data-holds") == "page"
+    assert holder.get_attribute("sandbox") == "allow-scripts allow-forms"
+    height = holder.evaluate("(frame) => frame.getBoundingClientRect().height")
+    nb.go("/flights/airlines")
+    nb.frame().locator("h1", has_text="airlines").wait_for()
+
+    # JupyterLab puts the moved cell's output back in the page: its frame loads again, empty.
+    nb.mark_page_frame()
+    nb.cell(2).locator(".jp-InputPrompt").click()
+    nb.menu("Edit", "Move Cell Up")
+    nb.frame(unmarked=True).locator("h1", has_text="airlines").wait_for(timeout=20_000)
+    assert nb.widget().locator(".jld-error").is_hidden()
+    assert holder.evaluate("(frame) => frame.getBoundingClientRect().height") == height
+    # The fresh frame works: a click on the table's breadcrumb, then on a table of the database.
+    nb.frame().locator("a[href='/flights']").first.click()
+    nb.frame().locator("a[href='/flights/planes']").first.click()
+    nb.frame().locator("h1", has_text="planes").wait_for()
+
+    # Another image host: a fresh page frame, under a policy that names it.
+    nb.mark_page_frame()
+    nb.set_cell_text(6, 'w.image_hosts = ["https://tiles.example.org"]; w.path')
+    nb.run_cell(6)
+    nb.wait_for_output(6, "'/flights/planes'")
+    nb.frame(unmarked=True).locator("h1", has_text="planes").wait_for(timeout=20_000)
+    policy = nb.frame().locator("meta[http-equiv='Content-Security-Policy']").get_attribute("content")
+    assert "img-src data: blob: https://tiles.example.org;" in policy
+    expect_only_local_requests(log, lite_site)
+
+
 def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")

@@ -174,10 +174,14 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
 def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_page):
     page, log = lite_page
     nb = NotebookPage(page, f"{own_site.base}/lab/index.html?path=birds.ipynb")
+    # The addon's frame policy is for a site to ask for: this one's pages have none, so the page
+    # frame sits in the widget's shell frame.
+    assert not nb.page_frame_in_notebook
     nb.run_all()
     frame = nb.frame()
     frame.locator("a[href='/birds/birds']").first.click(timeout=180_000)
     frame.get_by_text("3 rows").wait_for()
+    assert nb.widget().locator("iframe.jld-frame").get_attribute("data-holds") == "shell"
     frame.get_by_text("grey heron").wait_for()
     nb.go("/birds/birds?_sort_desc=wingspan_cm")
     expect(frame.locator("td.col-name")).to_have_text(["grey heron", "robin", "wren"])

@@ -29,6 +29,8 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
     page, log = lite_page
     watch = Watch(page)
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    # The site's pages refuse their frames' navigations: the page frame sits in the notebook, no shell around it.
+    assert nb.page_frame_in_notebook
     metadata = json.dumps(attack_metadata("flights", attacker.origin))
     nb.run_cell(1)
     replace_cell(

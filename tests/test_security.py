@@ -39,6 +39,8 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
     for index in range(len(cells)):
         nb.run_cell(index)
     nb.frame().locator("h1").first.wait_for()
+    # JupyterLab's page has no policy on its frames: the page frame sits in the shell frame.
+    assert not nb.page_frame_in_notebook
     prompt = nb.widget().locator(".jld-external")
     error = nb.widget().locator(".jld-error")
 
@@ -46,7 +48,7 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
         visit(nb, f"/fixtures/attack_{name}")
         left = error.filter(has_text="tried")
         if name in NAVIGATIONS:
-            # The shell refused the navigation; the widget put a fresh frame in, and says so.
+            # The shell's policy refused the navigation; the widget put a fresh frame in, and says so.
             left.wait_for(timeout=20_000)
         else:
             nb.frame().locator("h1", has_text=f"attack {name}").wait_for(timeout=20_000)

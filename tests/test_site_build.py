@@ -18,7 +18,7 @@ import pytest
 from support.files_server import FilesServer
 
 import jupyterlite_datasette
-from jupyterlite_datasette.site_build import deferral, pyodide_core, service_worker, wheels
+from jupyterlite_datasette.site_build import deferral, frame_policy, pyodide_core, service_worker, wheels
 
 PACKAGE_DIR = Path(jupyterlite_datasette.__file__).parent
 
@@ -255,6 +255,33 @@ def test_the_service_worker_gets_the_bypass_at_its_head_once_and_the_current_one
     worker.write_text(service_worker.BEGIN + "// older\n" + service_worker.END + jupyterlite_own)
     service_worker.add_bypass(worker)
     assert worker.read_text() == service_worker.bypass_block() + jupyterlite_own
+
+
+def test_each_page_of_the_site_gets_the_frame_policy_first_in_its_head_once(tmp_path):
+    assert not frame_policy.site_has_policy(tmp_path)
+    lab = tmp_path / "lab" / "index.html"
+    lab.parent.mkdir()
+    lab.write_text('<!DOCTYPE html><html>\n<head>\n<script src="bundle.js"></script></head></html>')
+    (tmp_path / "index.html").write_text("<html><HEAD lang=en><title>x</title></HEAD></html>")
+    # A redirect a level further down holds no notebook.
+    (tmp_path / "lab" / "tree").mkdir()
+    (tmp_path / "lab" / "tree" / "index.html").write_text("<html><head></head></html>")
+    assert not frame_policy.site_has_policy(tmp_path)
+    frame_policy.add_to_site(tmp_path)
+    frame_policy.add_to_site(tmp_path)
+    assert frame_policy.site_has_policy(tmp_path)
+    assert lab.read_text() == (
+        f'<!DOCTYPE html><html>\n<head>{frame_policy.META}\n<script src="bundle.js"></script></head></html>'
+    )
+    assert (
+        tmp_path / "index.html"
+    ).read_text() == f"<html><HEAD lang=en>{frame_policy.META}<title>x</title></HEAD></html>"
+    assert frame_policy.META not in (tmp_path / "lab" / "tree" / "index.html").read_text()
+    # A page with no head is an error that names it, not a page left without the policy.
+    (tmp_path / "repl").mkdir()
+    (tmp_path / "repl" / "index.html").write_text("<html><body></body></html>")
+    with pytest.raises(ValueError, match="repl/index.html: no <head>"):
+        frame_policy.add_to_site(tmp_path)
 
 
 def test_slimmed_anywidget_has_no_front_end(tmp_path):

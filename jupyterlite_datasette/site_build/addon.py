@@ -20,6 +20,8 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   address as the page opens, not once the notebook is on screen; and, with the Pyodide
   it supplies, a kernel that imports the widget once it has started (warm_imports.py);
 - a service worker that leaves the site's files to the browser (service_worker.py);
+- with `frame_policy`, pages that refuse every navigation of their frames (frame_policy.py), so
+  that the widget's page frame needs no shell frame around it;
 - the lock: this package and Datasette's plugins loaded as the kernel starts, anywidget
   and ipywidgets at the versions whose front ends the site carries (a mismatch is
   "No version of module anywidget is registered"), and what the kernel never imports
@@ -49,7 +51,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from traitlets import Bool, List, Unicode
 
-from . import bytecode, deferral, pyodide_core, service_worker, slimming, templates, wheels
+from . import bytecode, deferral, frame_policy, pyodide_core, service_worker, slimming, templates, wheels
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -109,6 +111,12 @@ class DatasetteAddon(BaseAddon):
         help="Where this addon supplies Pyodide, start the kernel with the part of its standard library the "
         "kernel imports, and a stand-in of jedi: the rest is fetched from the site on first import (deferral.py). "
         "false for a site whose kernel loads Pyodide from elsewhere",
+    ).tag(config=True)
+    frame_policy = Bool(
+        False,
+        help="Give the site's pages a policy that refuses every navigation of their frames (frame_policy.py): "
+        "the widget's page frame then sits in the notebook, with no shell frame around it, and frames that "
+        "load an address (IFrame outputs) are refused",
     ).tag(config=True)
     npm_registry = Unicode("https://registry.npmjs.org/", help="Where Pyodide's npm package is fetched from").tag(
         config=True
@@ -349,6 +357,15 @@ class DatasetteAddon(BaseAddon):
             # Unpacking JupyterLite's files again puts its own back.
             uptodate=[lambda: service_worker.has_bypass(worker)],
         )
+        if self.frame_policy:
+            yield self.task(
+                name="frame-policy",
+                doc="the site's pages, refusing every navigation of their frames",
+                actions=[(frame_policy.add_to_site, [manager.output_dir])],
+                file_dep=[Path(frame_policy.__file__)],
+                # Unpacking JupyterLite's files again puts its own pages back.
+                uptodate=[lambda: frame_policy.site_has_policy(manager.output_dir)],
+            )
         if not (LOCK_ADDON in manager._addons and self.defers):
             return
         lock = manager._addons[LOCK_ADDON]

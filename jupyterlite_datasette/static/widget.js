@@ -113,23 +113,44 @@ function randomToken() {
 }
 
 // The sealed box. Pages, and whatever scripts metadata and plugins put in
-// them, run in a page frame nested in a shell frame, both sandboxed without
-// allow-same-origin (opaque origins: nothing reaches the notebook's DOM,
-// cookies or token):
-//
-//   notebook (widget.js) -> shell frame (runShell) -> page frame (static/frame/)
+// them, run in a page frame sandboxed without allow-same-origin (an opaque
+// origin: nothing reaches the notebook's DOM, cookies or token).
 //
 // - The page frame's policy names no host: scripts, styles, images and fonts
 //   come only from inline text, data: and blob: URLs, so no script from the
 //   network, and no fetch, beacon, image or stylesheet reaches it.
 // - A frame can always try to navigate itself (meta refresh, location = ...,
-//   a link the frame script did not catch). The shell's policy (frame-src
-//   'none') refuses every such navigation of the page frame; if a new
-//   document loads there at all (an error page, about:blank), the shell
-//   removes it and the view starts a fresh page frame.
+//   a link the frame script did not catch). Only the policy of the document
+//   that holds the frame refuses that, with frame-src 'none'. A site built
+//   with the addon's frame policy gives the notebook's own page that policy:
+//   the page frame then sits in the notebook. Anywhere else (JupyterLab on a
+//   server, someone else's site) it sits in a shell frame whose policy does:
+//
+//     notebook (widget.js) -> [shell frame (runShell)] -> page frame (static/frame/)
+//
+//   If a new document loads in the page frame at all (an error page,
+//   about:blank), the frame is removed and the view starts a fresh one.
 // - The view answers only the page frame document it created, over a
 //   MessagePort handed to that document when it loaded: a document that
 //   replaced it cannot inherit the port, so it has no bridge.
+
+/** The directive that refuses every navigation of a document's frames (about:srcdoc is exempt). */
+const NO_FRAME_NAVIGATION = "frame-src 'none'";
+
+/**
+ * Whether the notebook's page itself refuses every navigation of its frames:
+ * a policy in its head (page scripts of an opaque origin cannot add one) with
+ * frame-src 'none'. A policy, once in force, cannot be taken back.
+ */
+function pageRefusesFrameNavigation() {
+  for (const meta of document.head.querySelectorAll("meta[http-equiv='Content-Security-Policy' i]")) {
+    const directives = (meta.getAttribute("content") ?? "").split(";");
+    if (directives.some((directive) => directive.trim().replace(/\s+/g, " ").toLowerCase() === NO_FRAME_NAVIGATION)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 /** What Python's image_hosts allows: a scheme, a host (maybe "*." first) and a port, nothing
  *  that could add another directive to the policy. */
@@ -180,7 +201,7 @@ function frameDocument(frameJs, csp) {
  */
 function shellDocument(csp) {
   return (
-    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}; frame-src 'none'">` +
+    `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}; ${NO_FRAME_NAVIGATION}">` +
     `<style>html,body{margin:0;height:100%;overflow:hidden}iframe{display:block;border:0;width:100%;height:100%}</style>` +
     `<script>(${runShell})();</script></head><body></body></html>`
   );
@@ -224,8 +245,8 @@ function runShell() {
 }
 
 /**
- * The shell frame in the notebook, and the page frame inside it: one port
- * to each, a fresh page frame on demand.
+ * The page frame (in the notebook, or in a shell frame there): one port to
+ * each, a fresh page frame on demand.
  */
 class SealedFrame {
   /**
@@ -237,31 +258,65 @@ class SealedFrame {
     this.frameJs = frameJs;
     this.csp = pageCsp(imageHosts);
     this.handlers = handlers;
-    this.element = /** @type {HTMLIFrameElement} */ (
-      // allow-forms: without it the page frame (whose flags are at most these) sees no submit events.
-      element("iframe", { class: "jld-frame", sandbox: "allow-scripts allow-forms", title: "Datasette" })
-    );
+    /** No shell: the notebook's page refuses the page frame's navigations itself. */
+    this.direct = pageRefusesFrameNavigation();
+    this.element = this.makeFrame();
     /** @type {MessagePort | null} */
     this.shell = null;
     /** @type {MessagePort | null} */
     this.page = null;
+    /** The page frame's port, until its document has loaded (direct). */
+    /** @type {MessagePort | null} */
+    this.unsentPort = null;
+    /** The window the page frame's document was connected in (direct). */
+    /** @type {Window | null} */
+    this.connectedWindow = null;
+    /** The frame's height, for each fresh page frame (direct). */
+    /** @type {string | undefined} */
+    this.height = undefined;
     /** @type {Promise<void> | undefined} */
     this.ready = undefined;
     this.isReady = false;
     this.resetReady();
-    this.element.addEventListener("load", () => this.connectShell());
-    this.element.srcdoc = shellDocument(this.csp);
+    if (this.direct) this.openPage();
+    else this.element.srcdoc = shellDocument(this.csp);
+  }
+
+  /** The frame the notebook holds: the page frame itself, or the shell. */
+  makeFrame() {
+    const frame = /** @type {HTMLIFrameElement} */ (
+      // allow-forms: without it the page frame (whose flags are at most these) sees no submit events.
+      element("iframe", {
+        class: "jld-frame",
+        sandbox: "allow-scripts allow-forms",
+        title: "Datasette",
+        "data-holds": this.direct ? "page" : "shell",
+      })
+    );
+    frame.addEventListener("load", () => (this.direct ? this.pageLoaded(frame) : this.connectShell()));
+    return frame;
+  }
+
+  /** @param {number} pixels */
+  setHeight(pixels) {
+    this.height = `${pixels}px`;
+    this.element.style.height = this.height;
   }
 
   /**
    * Other image hosts: a policy cannot be widened or narrowed in place, so
-   * the shell starts again (and the page shown is shown again in it).
+   * the frame starts again (and the page shown is shown again in it).
    * @param {string[]} imageHosts
    */
   setImageHosts(imageHosts) {
     this.csp = pageCsp(imageHosts);
     this.resetReady();
-    this.element.srcdoc = shellDocument(this.csp);
+    if (this.direct) {
+      this.openPage();
+      this.handlers.onFresh();
+    } else {
+      this.element.srcdoc = shellDocument(this.csp);
+    }
   }
 
   /** From now on, `ready` waits for a new page frame (a wait already begun waits on for it too). */
@@ -296,6 +351,27 @@ class SealedFrame {
     if (again) this.handlers.onFresh();
   }
 
+  /**
+   * A document loaded in the page frame the notebook holds (direct): the one
+   * made for it gets its port; any other load is another document, or the
+   * frame put back in the notebook (a new window, which reloads it).
+   * @param {HTMLIFrameElement} frame
+   */
+  pageLoaded(frame) {
+    if (frame !== this.element) return;
+    if (this.unsentPort) {
+      this.connectedWindow = frame.contentWindow;
+      frame.contentWindow?.postMessage({ type: "connect" }, "*", [this.unsentPort]);
+      this.unsentPort = null;
+    } else if (frame.contentWindow !== this.connectedWindow) {
+      this.openPage();
+      this.handlers.onFresh();
+    } else {
+      this.closePage();
+      this.handlers.onLeft();
+    }
+  }
+
   /** A fresh page frame, with a port of its own. */
   openPage() {
     this.closePage();
@@ -308,12 +384,27 @@ class SealedFrame {
     };
     // Queued on the port before any message of the page: what the frame needs before page scripts run.
     this.page.postMessage(this.handlers.greeting());
-    this.shell?.postMessage({ type: "open", html: frameDocument(this.frameJs, this.csp) }, [channel.port2]);
+    const html = frameDocument(this.frameJs, this.csp);
+    if (!this.direct) {
+      this.shell?.postMessage({ type: "open", html }, [channel.port2]);
+      return;
+    }
+    // A new frame each time, as the shell makes: a frame that held another
+    // document is never used again, and the tab's history gains no entry.
+    const fresh = this.element.hasAttribute("srcdoc") ? this.makeFrame() : this.element;
+    if (this.height) fresh.style.height = this.height;
+    this.unsentPort = channel.port2;
+    fresh.srcdoc = html;
+    const old = this.element;
+    this.element = fresh;
+    if (old !== fresh) old.replaceWith(fresh);
   }
 
   closePage() {
     this.page?.close();
     this.page = null;
+    this.unsentPort?.close();
+    this.unsentPort = null;
   }
 
   /** @param {any} message @param {Transferable[]} [transfer] */
@@ -565,7 +656,7 @@ class DatasetteView {
     });
 
     this.onModelMessage = this.onModelMessage.bind(this);
-    this.onHeight = () => (this.frame.element.style.height = `${model.get("height")}px`);
+    this.onHeight = () => this.frame.setHeight(model.get("height"));
     this.onImageHosts = () => this.frame.setImageHosts(model.get("image_hosts") || []);
     this.onLocalStorage = () => {
       // Another view of the widget (or the kernel) changed it: this page sees it too.

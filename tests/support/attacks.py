@@ -57,6 +57,14 @@ def attacks(origin: str) -> dict[str, str]:
         "document_location": f"<script>document.location.href = {q(origin + '/document-location')}</script>",
         "eval_location": f"<script>eval({q('document.location.href = ' + q(origin + '/eval-location'))})</script>",
         "function_location": f"<script>Function({q('location = ' + q(origin + '/function-location'))})()</script>",
+        # The frame's parent and top (the shell, or the notebook itself where there is no shell):
+        # a sandboxed frame may not navigate them.
+        "ancestors": script(
+            "for (const w of [window.parent, window.top]) {"
+            f"try {{ w.location = {q(origin + '/ancestor')}; }} catch {{}}"
+            f"try {{ w.location.replace({q(origin + '/ancestor-replace')}); }} catch {{}}"
+            "}"
+        ),
         # A javascript: URL replaces the frame's document with one that imitates the frame's messages.
         "javascript_url": script(f"{REAL_LOCATION} = {q('javascript:' + q(script(IMITATE)))}"),
         "links": (

@@ -161,6 +161,11 @@ def query_page(database: str) -> str:
     return f"/{database}/-/query" if IS_1_0 else f"/{database}"
 
 
+#: What the widget looks for in the notebook's page to leave out its shell frame (widget.js).
+FRAME_POLICY_IN_HEAD = """() => [...document.head.querySelectorAll("meta[http-equiv='Content-Security-Policy' i]")]
+  .some((meta) => /(^|;)\\s*frame-src\\s+'none'\\s*(;|$)/i.test(meta.content))"""
+
+
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
@@ -172,6 +177,9 @@ class NotebookPage:
         if url:
             page.goto(url)
         self.wait_for_kernel_idle()
+        #: The site's pages refuse their frames' navigations (the addon's frame policy): the
+        #: widget's page frame then sits in the notebook, not in a shell frame.
+        self.page_frame_in_notebook: bool = page.evaluate(FRAME_POLICY_IN_HEAD)
 
     def wait_for_kernel_idle(self, timeout: float = 120_000) -> None:
         idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")
@@ -281,9 +289,25 @@ class NotebookPage:
     def widget(self, nth: int = 0):
         return self.page.locator(".jld-widget").nth(nth)
 
-    def frame(self, nth: int = 0):
-        """The page frame: inside the widget's shell frame."""
-        return self.page.frame_locator(".jld-frame").nth(nth).frame_locator("iframe")
+    def page_frame_element(self, nth: int = 0, unmarked: bool = False):
+        """The page frame's <iframe>: in the notebook, or in the widget's shell frame. `unmarked`:
+        one that `mark_page_frame` did not mark (a fresh one)."""
+        own = ":not([data-old])" if unmarked else ""
+        if self.page_frame_in_notebook:
+            return self.page.locator(f".jld-frame{own}").nth(nth)
+        return self.page.locator(".jld-frame").nth(nth).content_frame.locator(f"iframe{own}")
+
+    def mark_page_frame(self, nth: int = 0) -> None:
+        """Mark the page frame's <iframe>, to tell a fresh page frame from it."""
+        self.page_frame_element(nth).evaluate("(frame) => { frame.dataset.old = 'yes'; }")
+
+    def frame(self, nth: int = 0, unmarked: bool = False):
+        """The page frame, to find elements in."""
+        return self.page_frame_element(nth, unmarked).content_frame
+
+    def frame_handle(self, nth: int = 0):
+        """The page frame, as a Frame (for evaluate); a fresh page frame is another."""
+        return self.page_frame_element(nth).element_handle().content_frame()
 
     def address(self, nth: int = 0) -> str:
         """The path in the widget's address field."""

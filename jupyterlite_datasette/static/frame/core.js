@@ -47,7 +47,8 @@ export function post(message, transfer = []) {
   else unsent.push([message, transfer]);
 }
 
-// The one port, from the shell (this frame's parent), once. Page scripts'
+// The one port, from this frame's parent (the view, or the shell it put
+// between them), once. Page scripts'
 // listeners come later and never see it.
 window.addEventListener("message", function connect(event) {
   if (widgetPort || event.source !== window.parent || event.data?.type !== "connect" || !event.ports[0]) return;
