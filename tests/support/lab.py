@@ -294,8 +294,8 @@ class NotebookPage:
         one that `mark_page_frame` did not mark (a fresh one)."""
         own = ":not([data-old])" if unmarked else ""
         if self.page_frame_in_notebook:
-            return self.page.locator(f".jld-frame{own}").nth(nth)
-        return self.page.locator(".jld-frame").nth(nth).content_frame.locator(f"iframe{own}")
+            return self.widget(nth).locator(f"iframe.jld-frame{own}")
+        return self.widget(nth).locator("iframe.jld-frame").content_frame.locator(f"iframe{own}")
 
     def mark_page_frame(self, nth: int = 0) -> None:
         """Mark the page frame's <iframe>, to tell a fresh page frame from it."""
