@@ -271,9 +271,6 @@ class SealedFrame {
     /** The window the page frame's document was connected in (direct). */
     /** @type {Window | null} */
     this.connectedWindow = null;
-    /** The frame's height, for each fresh page frame (direct). */
-    /** @type {string | undefined} */
-    this.height = undefined;
     /** @type {Promise<void> | undefined} */
     this.ready = undefined;
     this.isReady = false;
@@ -297,12 +294,6 @@ class SealedFrame {
     return frame;
   }
 
-  /** @param {number} pixels */
-  setHeight(pixels) {
-    this.height = `${pixels}px`;
-    this.element.style.height = this.height;
-  }
-
   /**
    * Other image hosts: a policy cannot be widened or narrowed in place, so
    * the frame starts again (and the page shown is shown again in it).
@@ -310,13 +301,13 @@ class SealedFrame {
    */
   setImageHosts(imageHosts) {
     this.csp = pageCsp(imageHosts);
-    this.resetReady();
     if (this.direct) {
       this.openPage();
       this.handlers.onFresh();
-    } else {
-      this.element.srcdoc = shellDocument(this.csp);
+      return;
     }
+    this.resetReady();
+    this.element.srcdoc = shellDocument(this.csp);
   }
 
   /** From now on, `ready` waits for a new page frame (a wait already begun waits on for it too). */
@@ -392,7 +383,7 @@ class SealedFrame {
     // A new frame each time, as the shell makes: a frame that held another
     // document is never used again, and the tab's history gains no entry.
     const fresh = this.element.hasAttribute("srcdoc") ? this.makeFrame() : this.element;
-    if (this.height) fresh.style.height = this.height;
+    fresh.style.height = this.element.style.height;
     this.unsentPort = channel.port2;
     fresh.srcdoc = html;
     const old = this.element;
@@ -656,7 +647,7 @@ class DatasetteView {
     });
 
     this.onModelMessage = this.onModelMessage.bind(this);
-    this.onHeight = () => this.frame.setHeight(model.get("height"));
+    this.onHeight = () => (this.frame.element.style.height = `${model.get("height")}px`);
     this.onImageHosts = () => this.frame.setImageHosts(model.get("image_hosts") || []);
     this.onLocalStorage = () => {
       // Another view of the widget (or the kernel) changed it: this page sees it too.
