@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 
 from datasette.utils import BadMetadataError, parse_metadata
@@ -24,9 +25,12 @@ def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
     # absolute(), not resolve(): a symlink keeps the name the user gave it,
     # which is the database's name in Datasette.
     resolved = Path(path).expanduser().absolute()
-    if not resolved.exists():
-        raise DatabaseFileError(f"{shown}: no such file; check the path and try again")
-    if not resolved.is_file():
+    # One stat, not exists() then is_file(): in JupyterLite each is a request to the page.
+    try:
+        mode = resolved.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        raise DatabaseFileError(f"{shown}: no such file; check the path and try again") from None
+    if not stat.S_ISREG(mode):
         raise DatabaseFileError(f"{shown}: is a directory, not a file")
     return resolved
 

@@ -19,7 +19,7 @@ from .errors import SettingError
 from .gather import gather
 from .inspect_record import count_in_background
 from .provenance import record
-from .runtime import in_pyodide
+from .runtime import imports_off_drive, in_pyodide
 
 
 class ContainedDatasette(Datasette):
@@ -77,9 +77,12 @@ def register_installed_plugins() -> None:
     ``%load_ext``), registered by their entry points as ``datasette serve`` would at its start.
 
     Datasette looks for them once, when first imported; pluggy skips those already registered.
+    Installed packages are what is looked through: in JupyterLite, the working directory on
+    sys.path is /drive, where listing it would be a request to the page.
     """
     if not hasattr(sys, "_called_from_test"):  # Datasette's own switch for "no plugins"
-        pm.load_setuptools_entrypoints("datasette")
+        with imports_off_drive():
+            pm.load_setuptools_entrypoints("datasette")
 
 
 def build_datasette(

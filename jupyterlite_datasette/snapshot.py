@@ -229,6 +229,12 @@ def placeholder(path: str) -> str:
     )
 
 
+def html_bundle(html: str) -> dict[str, str]:
+    """`html` as a raw display bundle. Not IPython's HTML(), which first looks for a file
+    named like its text: in JupyterLite a request to the busy page, through /drive."""
+    return {"text/html": html}
+
+
 class SnapshotOutputs:
     """The outputs beside one widget's displays that hold its snapshot, kept to the page shown."""
 
@@ -239,9 +245,9 @@ class SnapshotOutputs:
 
     def add(self, path: str) -> None:
         """Display a new snapshot output (under the widget just displayed)."""
-        from IPython.display import HTML, display
+        from IPython.display import display
 
-        self.handles.append(display(HTML(placeholder(path)), display_id=True))
+        self.handles.append(display(html_bundle(placeholder(path)), raw=True, display_id=True))
 
     def page_shown(self, html: bytes, path: str, content_type: str) -> None:
         """A page was shown: snapshot it once the clicking stops."""
@@ -253,9 +259,7 @@ class SnapshotOutputs:
         self.timer = asyncio.get_running_loop().call_later(DELAY, self.update, html, path)
 
     def update(self, html: bytes, path: str) -> None:
-        from IPython.display import HTML
-
         # Never more than the parser reads: a 30 MB page is not decoded whole.
-        snapshot = HTML(page_snapshot(html[:MAX_INPUT_CHARS].decode("utf-8", "replace"), path))
+        snapshot = html_bundle(page_snapshot(html[:MAX_INPUT_CHARS].decode("utf-8", "replace"), path))
         for handle in self.handles:
-            handle.update(snapshot)
+            handle.update(snapshot, raw=True)

@@ -306,6 +306,31 @@ def test_imports_ask_the_page_about_the_notebook_folder_once_a_cell(lite_site, l
     expect_only_local_requests(log, lite_site)
 
 
+def test_the_magic_asks_the_drive_about_the_database_and_not_about_its_snapshot(lite_site, lite_page):
+    """Each question to the drive is a request that the page answers while it is busy drawing the
+    widget the magic displays. `%datasette flights.db` asks about flights.db twice (the checks, then
+    the copy's size), and never about a file named like the snapshot's HTML, as IPython's HTML()
+    would."""
+    page, log = lite_page
+    asked: list[tuple[str, str]] = []
+
+    def record(request) -> None:
+        if urlsplit(request.url).path.startswith("/api/drive"):
+            question = json.loads(request.post_data)["data"]
+            asked.append((question["method"], question["path"]))
+
+    page.context.on("request", record)
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.run_cell(1)
+    before = len(asked)
+    nb.run_cell(2)
+    nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
+    questions = asked[before:]
+    assert questions.count(("getattr", "/flights.db")) == 2, questions
+    assert not [path for _, path in questions if "jld-snapshot" in path], questions
+    expect_only_local_requests(log, lite_site)
+
+
 def test_the_standard_library_the_kernel_starts_without_is_fetched_on_first_import(lite_site, lite_page):
     """Modules of the standard library that nothing of the kernel imports as it starts are in Pyodide's
     whole archive of it, which the first import of one fetches from the site (site_build/deferral.py):
