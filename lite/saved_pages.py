@@ -91,7 +91,8 @@ def with_saved_pages(notebook: NotebookNode, database: Path) -> NotebookNode | N
                     break
         finally:
             client.stop_channels()
-            manager.shutdown_kernel(now=True)
+            # Asked, not killed: Datasette 1.0 removes its temporary files as the kernel exits.
+            manager.shutdown_kernel(now=False)
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.execution_count = None

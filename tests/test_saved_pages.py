@@ -1,6 +1,7 @@
 """The site's notebooks are saved with their widgets' first pages, and nothing else that CPython printed."""
 
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -22,7 +23,10 @@ def test_only_the_snapshot_of_each_widget_is_kept(fixtures_db):
         "%datasette fixtures.db --path /fixtures/facetable",
         "_.path",
     )
+    temporary = set(Path(tempfile.gettempdir()).glob("datasette_temp_*"))
     saved = with_saved_pages(nb, fixtures_db)
+    # The kernel was asked to shut down, not killed: Datasette 1.0's temporary database went with it.
+    assert set(Path(tempfile.gettempdir()).glob("datasette_temp_*")) <= temporary
     code = [cell for cell in saved.cells if cell.cell_type == "code"]
     assert [len(cell.outputs) for cell in code] == [0, 0, 1, 0]
     assert all(cell.execution_count is None for cell in code)
