@@ -30,6 +30,8 @@ def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
         mode = resolved.stat().st_mode
     except (FileNotFoundError, NotADirectoryError, ValueError):
         raise DatabaseFileError(f"{shown}: no such file; check the path and try again") from None
+    except OSError as e:  # a loop of symbolic links, a folder it may not look in
+        raise DatabaseFileError(f"{shown}: cannot be read ({e.strerror})") from None
     if not stat.S_ISREG(mode):
         raise DatabaseFileError(f"{shown}: is a directory, not a file")
     return resolved

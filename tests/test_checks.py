@@ -29,6 +29,8 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
     "make, expected",
     [
         (lambda p: p, "no such file"),
+        (lambda p: p.write_text("x") and p / "inner.db", "no such file"),
+        (lambda p: p.symlink_to(p) or p, "cannot be read (Too many levels of symbolic links)"),
         (lambda p: p.mkdir() or p, "is a directory"),
         (lambda p: p.write_bytes(b"") and p or p, "is empty"),
         (lambda p: p.write_text("name,city\nCleo,Paris\n") and p, "is not a SQLite database"),
@@ -37,7 +39,7 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
             "is a corrupt SQLite database",
         ),
     ],
-    ids=["missing", "directory", "empty", "csv", "corrupt"],
+    ids=["missing", "under-a-file", "symlink-loop", "directory", "empty", "csv", "corrupt"],
 )
 def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expected):
     bad = make(tmp_path / "bad.db")
