@@ -21,20 +21,25 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 def readable_file(path: str | os.PathLike, shown_as: str | None = None) -> Path:
     """`path` made absolute, if it names a regular file."""
+    return readable_file_and_size(path, shown_as)[0]
+
+
+def readable_file_and_size(path: str | os.PathLike, shown_as: str | None = None) -> tuple[Path, int]:
+    """`path` made absolute, and its size in bytes, if it names a regular file."""
     shown = shown_as or str(path)
     # absolute(), not resolve(): a symlink keeps the name the user gave it,
     # which is the database's name in Datasette.
     resolved = Path(path).expanduser().absolute()
     # One stat, not exists() then is_file(): in JupyterLite each is a request to the page.
     try:
-        mode = resolved.stat().st_mode
+        status = resolved.stat()
     except (FileNotFoundError, NotADirectoryError, ValueError):
         raise DatabaseFileError(f"{shown}: no such file; check the path and try again") from None
     except OSError as e:  # a loop of symbolic links, a folder it may not look in
         raise DatabaseFileError(f"{shown}: cannot be read ({e.strerror})") from None
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(status.st_mode):
         raise DatabaseFileError(f"{shown}: is a directory, not a file")
-    return resolved
+    return resolved, status.st_size
 
 
 def sqlite_header(path: str | os.PathLike, shown_as: str | None = None) -> Path:

@@ -26,14 +26,14 @@ def on_drive(path: Path) -> bool:
     return in_pyodide() and path.is_relative_to(DRIVE)
 
 
-def kernel_local(path: Path) -> Path:
-    """`path` itself, or in JupyterLite a kernel-local copy of a file on /drive."""
+def kernel_local(path: Path, size: int) -> Path:
+    """`path` itself, or in JupyterLite a kernel-local copy of a file on /drive (`size` bytes, as
+    the checks found it: each look at the file there is a request to the page)."""
     if not on_drive(path):
         return path
     relative = path.relative_to(DRIVE)
     local = LOCAL_DIR / relative
     local.parent.mkdir(parents=True, exist_ok=True)
-    size = path.stat().st_size
     started = time.perf_counter()
     data = fetch_from_site(relative)
     if data is not None and len(data) == size:

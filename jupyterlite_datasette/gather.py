@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .checks import readable_file, sqlite_header, sqlite_opens
+from .checks import readable_file_and_size, sqlite_header, sqlite_opens
 from .download import download, is_url
 from .drive import kernel_local, on_drive
 from .errors import TableNameError, TabularFileError
@@ -136,11 +136,11 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str, Origin]:
         if tabular_format(path):
             return "table", path, shown, Origin("imported")
         return "sqlite", checked_sqlite(path, shown), shown, Origin("download")
-    given = readable_file(source)
+    given, size = readable_file_and_size(source)
     if tabular_format(given):
-        return "table", kernel_local(given), shown, Origin("imported")
+        return "table", kernel_local(given, size), shown, Origin("imported")
     origin = Origin("drive", drive_file=given) if on_drive(given) else OPENED_IN_PLACE
-    return "sqlite", checked_sqlite(kernel_local(given), shown), shown, origin
+    return "sqlite", checked_sqlite(kernel_local(given, size), shown), shown, origin
 
 
 def checked_sqlite(local: Path, shown: str) -> Path:

@@ -308,9 +308,9 @@ def test_imports_ask_the_page_about_the_notebook_folder_once_a_cell(lite_site, l
 
 def test_the_magic_asks_the_drive_about_the_database_and_not_about_its_snapshot(lite_site, lite_page):
     """Each question to the drive is a request that the page answers while it is busy drawing the
-    widget the magic displays. `%datasette flights.db` asks about flights.db twice (the checks, then
-    the copy's size), and never about a file named like the snapshot's HTML, as IPython's HTML()
-    would."""
+    widget the magic displays. `%datasette flights.db` asks about flights.db once (the checks, which
+    also give the copy its size), and never about a file named like the snapshot's HTML, as
+    IPython's HTML() would."""
     page, log = lite_page
     asked: list[tuple[str, str]] = []
 
@@ -326,7 +326,7 @@ def test_the_magic_asks_the_drive_about_the_database_and_not_about_its_snapshot(
     nb.run_cell(2)
     nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
     questions = asked[before:]
-    assert questions.count(("getattr", "/flights.db")) == 2, questions
+    assert questions.count(("getattr", "/flights.db")) == 1, questions
     assert not [path for _, path in questions if "jld-snapshot" in path], questions
     expect_only_local_requests(log, lite_site)
 
