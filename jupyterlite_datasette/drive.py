@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import DownloadError
 from .progress import Progress, report_arrival
-from .runtime import DRIVE, browser_get, in_pyodide
+from .runtime import DRIVE, browser_get_to_file, in_pyodide
 
 #: Kernel-local copies live here (the kernel's in-memory file system).
 LOCAL_DIR = Path("/tmp/jupyterlite-datasette")
@@ -35,9 +35,7 @@ def kernel_local(path: Path, size: int) -> Path:
     local = LOCAL_DIR / relative
     local.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    data = fetch_from_site(relative)
-    if data is not None and len(data) == size:
-        local.write_bytes(data)
+    if fetch_from_site(relative, local, size):
         how = "fetched from the site"
     else:
         copy_with_progress(path, local, size)
@@ -54,16 +52,15 @@ def site_base_url() -> str | None:
     return href.split("/extensions/", 1)[0] + "/" if "/extensions/" in href else None
 
 
-def fetch_from_site(relative: Path) -> bytes | None:
-    """The site's copy of a content file, or None if the site has none."""
+def fetch_from_site(relative: Path, local: Path, size: int) -> bool:
+    """Write the site's copy of a content file to `local`, if the site has one of `size` bytes."""
     base = site_base_url()
     if base is None:
-        return None
+        return False
     try:
-        status, body, _ = browser_get(f"{base}files/{relative.as_posix()}")
+        return browser_get_to_file(f"{base}files/{relative.as_posix()}", str(local), size)
     except DownloadError:  # any network failure means "use /drive"
-        return None
-    return body if status == 200 else None
+        return False
 
 
 def copy_with_progress(source: Path, destination: Path, size: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
 import json
 import re
@@ -328,6 +329,34 @@ def test_the_magic_asks_the_drive_about_the_database_and_not_about_its_snapshot(
     questions = asked[before:]
     assert questions.count(("getattr", "/flights.db")) == 1, questions
     assert not [path for _, path in questions if "jld-snapshot" in path], questions
+    expect_only_local_requests(log, lite_site)
+
+
+def test_the_sites_copy_of_a_database_reaches_the_kernel_without_passing_through_python(lite_site, lite_page):
+    """The site's copy of a database is handed to the kernel's in-memory file system in the browser's
+    own buffer (runtime.browser_get_to_file): it arrives byte for byte, and the kernel's WebAssembly
+    memory, which never shrinks, does not grow by its size, as it did when the bytes went through
+    Python on their way."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.set_cell_text(
+        1,
+        "import hashlib, pyodide_js\n"
+        "from jupyterlite_datasette.checks import readable_file_and_size\n"
+        "from jupyterlite_datasette.drive import kernel_local\n"
+        "memory = lambda: pyodide_js._module.HEAPU8.length\n"
+        "before = memory()\n"
+        "local = kernel_local(*readable_file_and_size('flights.db'))\n"
+        "grown = memory() - before\n"
+        "print('ARRIVED', hashlib.sha256(local.read_bytes()).hexdigest(), local.stat().st_size, grown)",
+    )
+    nb.run_cell(1)
+    output = nb.wait_for_output(1, "ARRIVED", timeout=60_000)
+    assert "fetched from the site" in output, output
+    digest, size, grown = output.split("ARRIVED", 1)[1].split()
+    site_file = (lite_site.directory / "files" / "flights.db").read_bytes()
+    assert (digest, int(size)) == (hashlib.sha256(site_file).hexdigest(), len(site_file))
+    assert int(grown) < len(site_file) // 4, f"the kernel's memory grew by {int(grown):,} bytes"
     expect_only_local_requests(log, lite_site)
 
 
