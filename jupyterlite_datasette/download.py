@@ -14,10 +14,11 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 
+from .browser_files import BrowserFileWriter, browser_request
 from .errors import DownloadError
 from .names import inside, safe_file_name
 from .progress import Progress, report_arrival
-from .runtime import browser_get, in_pyodide
+from .runtime import in_pyodide
 
 #: Seconds to wait to connect, and between two pieces of the body.
 TIMEOUT = 30.0
@@ -86,29 +87,28 @@ def fetch_in_browser(url: str, destination: Path) -> None:
     """
     done = 0
     progress = Progress(file_name(url))
-    with destination.open("wb") as f:
+    with BrowserFileWriter(str(destination)) as file:
         while True:
-            status, body, content_range = browser_get(url, f"bytes={done}-{done + BROWSER_CHUNK - 1}")
-            if status == 200:  # the server ignores ranges: this is the whole file
-                f.seek(0)
-                f.truncate()
-                f.write(body)
+            answer = browser_request(url, f"bytes={done}-{done + BROWSER_CHUNK - 1}")
+            if answer.status == 200:  # the server ignores ranges: this is the whole file
+                file.replace(answer)
                 break
-            if status == 416 and done:  # the file ended exactly at a piece's end
+            if answer.status == 416 and done:  # the file ended exactly at a piece's end
                 break
-            if status == 0:
+            if answer.status == 0:
                 raise DownloadError(
                     f"{url}: the browser could not download it; check the address, and that the server "
                     "allows cross-origin requests (CORS)"
                 )
-            if status != 206:
-                raise DownloadError(f"{url}: the server answered {status}; check the address")
-            f.write(body)
-            done += len(body)
+            if answer.status != 206:
+                raise DownloadError(f"{url}: the server answered {answer.status}; check the address")
+            file.write(answer, done)
+            done += answer.size
             # Content-Range is only readable cross-origin if the server exposes it.
+            content_range = answer.content_range
             if progress.total is None and content_range and "/" in content_range:
                 progress.total = int(content_range.rsplit("/", 1)[1])
             progress.update(done)
-            if len(body) < BROWSER_CHUNK or (progress.total is not None and done >= progress.total):
+            if answer.size < BROWSER_CHUNK or (progress.total is not None and done >= progress.total):
                 break
     progress.close()

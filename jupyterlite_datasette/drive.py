@@ -12,9 +12,10 @@ import shutil
 import time
 from pathlib import Path
 
+from .browser_files import browser_get_to_file
 from .errors import DownloadError
 from .progress import Progress, report_arrival
-from .runtime import DRIVE, browser_get_to_file, in_pyodide
+from .runtime import DRIVE, in_pyodide
 
 #: Kernel-local copies live here (the kernel's in-memory file system).
 LOCAL_DIR = Path("/tmp/jupyterlite-datasette")

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from support.databases import HOSTILE
+from support.files_server import ANY_BODY
 from support.lab import NotebookPage
 from support.lite import SITE_PLUGINS, deferred_fetches, expect_only_local_requests, upload
 from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
@@ -332,31 +333,40 @@ def test_the_magic_asks_the_drive_about_the_database_and_not_about_its_snapshot(
     expect_only_local_requests(log, lite_site)
 
 
-def test_the_sites_copy_of_a_database_reaches_the_kernel_without_passing_through_python(lite_site, lite_page):
-    """The site's copy of a database is handed to the kernel's in-memory file system in the browser's
-    own buffer (runtime.browser_get_to_file): it arrives byte for byte, and the kernel's WebAssembly
+def test_files_the_browser_fetches_reach_the_kernel_from_its_own_buffers(lite_site, lite_page):
+    """What the browser fetches for the kernel goes into the kernel's in-memory file system from
+    the browser's own buffers (browser_files.py), never through Python's memory, and arrives byte
+    for byte: the site's copy of a database whole, taken over as the file (the kernel's WebAssembly
     memory, which never shrinks, does not grow by its size, as it did when the bytes went through
-    Python on their way."""
+    Python); a download by URL a piece at a time, into storage that doubles as it grows and is cut
+    to size at the end; and from a server that ignores Range, in one answer."""
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     nb.set_cell_text(
         1,
         "import hashlib, pyodide_js\n"
+        "import jupyterlite_datasette.download as download\n"
         "from jupyterlite_datasette.checks import readable_file_and_size\n"
         "from jupyterlite_datasette.drive import kernel_local\n"
         "memory = lambda: pyodide_js._module.HEAPU8.length\n"
+        "digest = lambda path: hashlib.sha256(path.read_bytes()).hexdigest()\n"
         "before = memory()\n"
         "local = kernel_local(*readable_file_and_size('flights.db'))\n"
         "grown = memory() - before\n"
-        "print('ARRIVED', hashlib.sha256(local.read_bytes()).hexdigest(), local.stat().st_size, grown)",
+        "download.BROWSER_CHUNK = 3 << 20\n"
+        f"pieces = download.download('{lite_site.base}/files/flights.db')\n"
+        f"whole = download.download('{lite_site.base}/any/ignores-ranges.bin')\n"
+        "print('ARRIVED', digest(local), local.stat().st_size, grown, digest(pieces), digest(whole))",
     )
     nb.run_cell(1)
     output = nb.wait_for_output(1, "ARRIVED", timeout=60_000)
-    assert "fetched from the site" in output, output
-    digest, size, grown = output.split("ARRIVED", 1)[1].split()
+    assert "flights.db: fetched from the site" in output, output
+    local, size, grown, pieces, whole = output.split("ARRIVED", 1)[1].split()
     site_file = (lite_site.directory / "files" / "flights.db").read_bytes()
-    assert (digest, int(size)) == (hashlib.sha256(site_file).hexdigest(), len(site_file))
+    assert (local, int(size)) == (hashlib.sha256(site_file).hexdigest(), len(site_file))
     assert int(grown) < len(site_file) // 4, f"the kernel's memory grew by {int(grown):,} bytes"
+    assert pieces == hashlib.sha256(site_file).hexdigest()
+    assert whole == hashlib.sha256(ANY_BODY).hexdigest()
     expect_only_local_requests(log, lite_site)
 
 
