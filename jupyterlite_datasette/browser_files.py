@@ -73,10 +73,9 @@ def browser_get_to_file(url: str, destination: str, size: int) -> bool:
 
 
 class BrowserFileWriter:
-    """A file of the kernel's in-memory file system (made anew), written from answers' bodies
-    at the positions given; its storage doubles when a body does not fit, and is cut to the
-    bytes written when it is closed. The storage follows the bytes that came, not the size a
-    server announces."""
+    """A file of the kernel's in-memory file system (made anew), written from answers' bodies one
+    after another; its storage doubles when a body does not fit, and is cut to the bytes written
+    when it is closed. The storage follows the bytes that came, not the size a server announces."""
 
     def __init__(self, path: str) -> None:
         import pyodide_js
@@ -86,21 +85,22 @@ class BrowserFileWriter:
         self._reserved = 0
         self.size = 0
 
-    def write(self, answer: BrowserAnswer, position: int) -> None:
+    def append(self, answer: BrowserAnswer) -> None:
+        """`answer`'s body after the bytes written so far (`size` of them)."""
         import js
 
-        end = position + answer.size
+        end = self.size + answer.size
         if end > self._reserved:
             self._reserved = max(end, 2 * self._reserved)
             self._fs.ftruncate(self._stream.fd, self._reserved)
         if answer.size:
-            self._fs.write(self._stream, js.Uint8Array.new(answer.body), 0, answer.size, position)
-        self.size = max(self.size, end)
+            self._fs.write(self._stream, js.Uint8Array.new(answer.body), 0, answer.size, self.size)
+        self.size = end
 
     def replace(self, answer: BrowserAnswer) -> None:
         """The file is `answer`'s body alone."""
         self.size = 0
-        self.write(answer, 0)
+        self.append(answer)
 
     def close(self) -> None:
         try:

@@ -85,15 +85,14 @@ def fetch_in_browser(url: str, destination: Path) -> None:
     A piece at a time when the server takes Range requests (static hosts and
     CDNs do), so progress can be shown; in one answer when it does not.
     """
-    done = 0
     progress = Progress(file_name(url))
     with BrowserFileWriter(str(destination)) as file:
         while True:
-            answer = browser_request(url, f"bytes={done}-{done + BROWSER_CHUNK - 1}")
+            answer = browser_request(url, f"bytes={file.size}-{file.size + BROWSER_CHUNK - 1}")
             if answer.status == 200:  # the server ignores ranges: this is the whole file
                 file.replace(answer)
                 break
-            if answer.status == 416 and done:  # the file ended exactly at a piece's end
+            if answer.status == 416 and file.size:  # the file ended exactly at a piece's end
                 break
             if answer.status == 0:
                 raise DownloadError(
@@ -102,13 +101,12 @@ def fetch_in_browser(url: str, destination: Path) -> None:
                 )
             if answer.status != 206:
                 raise DownloadError(f"{url}: the server answered {answer.status}; check the address")
-            file.write(answer, done)
-            done += answer.size
+            file.append(answer)
             # Content-Range is only readable cross-origin if the server exposes it.
             content_range = answer.content_range
             if progress.total is None and content_range and "/" in content_range:
                 progress.total = int(content_range.rsplit("/", 1)[1])
-            progress.update(done)
-            if answer.size < BROWSER_CHUNK or (progress.total is not None and done >= progress.total):
+            progress.update(file.size)
+            if answer.size < BROWSER_CHUNK or (progress.total is not None and file.size >= progress.total):
                 break
     progress.close()
