@@ -169,14 +169,16 @@ FRAME_POLICY_IN_HEAD = """() => [...document.head.querySelectorAll("meta[http-eq
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
-    def __init__(self, page, url: str | None, status_bar: bool = True):
-        """Open `url` (or take the notebook the page already shows) and wait for its kernel."""
+    def __init__(self, page, url: str | None, status_bar: bool = True, wait_for_kernel: bool = True):
+        """Open `url` (or take the notebook the page already shows) and wait for its kernel,
+        unless the caller has seen it idle itself (`wait_for_kernel` false)."""
         self.page = page
         #: Notebook 7 has no status bar to read the kernel's state from.
         self.status_bar = status_bar
         if url:
             page.goto(url)
-        self.wait_for_kernel_idle()
+        if wait_for_kernel:
+            self.wait_for_kernel_idle()
         #: The site's pages refuse their frames' navigations (the addon's frame policy): the
         #: widget's page frame then sits in the notebook, not in a shell frame.
         self.page_frame_in_notebook: bool = page.evaluate(FRAME_POLICY_IN_HEAD)
