@@ -2,8 +2,9 @@
 
 In headless Chromium, on the site served from 127.0.0.1: Run All in the
 quickstart, then click in the widget again and again, and time each click
-until the new page is painted (the click event's timestamp to the frame after
-the page swap), for three kinds of page of the site's `flights.db`:
+until the new page is on screen (from the click, as it is dispatched, to the
+presentation of the frame that first shows the page), for three kinds of page
+of the site's `flights.db`:
 
 - table:    "Next page" on flights (19 columns)
 - database: from a table page to its database's page (the crumbs link)
