@@ -363,9 +363,10 @@ def test_files_the_browser_fetches_reach_the_kernel_from_its_own_buffers(lite_si
     assert "flights.db: fetched from the site" in output, output
     local, size, grown, pieces, whole = output.split("ARRIVED", 1)[1].split()
     site_file = (lite_site.directory / "files" / "flights.db").read_bytes()
-    assert (local, int(size)) == (hashlib.sha256(site_file).hexdigest(), len(site_file))
+    site_digest = hashlib.sha256(site_file).hexdigest()
+    assert (local, int(size)) == (site_digest, len(site_file))
     assert int(grown) < len(site_file) // 4, f"the kernel's memory grew by {int(grown):,} bytes"
-    assert pieces == hashlib.sha256(site_file).hexdigest()
+    assert pieces == site_digest
     assert whole == hashlib.sha256(ANY_BODY).hexdigest()
     expect_only_local_requests(log, lite_site)
 
