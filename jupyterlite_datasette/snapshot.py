@@ -103,6 +103,11 @@ MAX_ATTRIBUTE_CHARS = 200
 SPAN_VALUE = re.compile(r"[0-9]{1,4}")
 SCOPE_VALUES = {"row", "col", "rowgroup", "colgroup"}
 
+#: The wrapper's opening tag. Its classes past the first keep math typesetters off the copied
+#: data: JupyterLab typesets every HTML output with MathJax (3: mathjax_ignore; nbviewer's and the
+#: classic notebook's MathJax 2: tex2jax_ignore), and would show a value "$5 and $10" as math.
+WRAPPER = '<div class="jld-snapshot mathjax_ignore tex2jax_ignore">'
+
 #: Minimal looks for viewers that keep <style> (nbviewer); GitHub strips it and shows a plain table.
 STYLE = (
     "<style>.jld-snapshot table{border-collapse:collapse;font-size:12px}"
@@ -218,13 +223,13 @@ def page_snapshot(html: str, path: str) -> str:
         f'<p class="jld-snapshot-note">Datasette page {escape(path)}, as last shown. '
         f"This is a copy saved with the notebook; run the cell to browse it live.{cut}</p>"
     )
-    return f'<div class="jld-snapshot">{STYLE}{note}{content}</div>'
+    return f"{WRAPPER}{STYLE}{note}{content}</div>"
 
 
 def placeholder(path: str) -> str:
     """What the saved output says before any page has been shown."""
     return (
-        f'<div class="jld-snapshot"><p class="jld-snapshot-note">Datasette widget at {escape(path)}: '
+        f'{WRAPPER}<p class="jld-snapshot-note">Datasette widget at {escape(path)}: '
         "run the cell to browse it.</p></div>"
     )
 

@@ -23,6 +23,8 @@ from jupyter_client.manager import start_new_kernel
 from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
 
+from jupyterlite_datasette.snapshot import WRAPPER
+
 #: With no browser, the kernel takes each widget's snapshot itself, two seconds after it
 #: is shown (SNAPSHOT_UNSHOWN_AFTER in widget.py), as an update of the output it displayed
 #: beside the widget: waited for this long at most.
@@ -33,7 +35,7 @@ CELL_TIMEOUT = 120
 
 def is_snapshot(output: dict) -> bool:
     html = output.get("data", {}).get("text/html", "")
-    return output.get("output_type") == "display_data" and 'class="jld-snapshot"' in str(html)
+    return output.get("output_type") == "display_data" and WRAPPER in str(html)
 
 
 def with_saved_pages(notebook: NotebookNode, database: Path) -> NotebookNode | None:

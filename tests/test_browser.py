@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from support.databases import STATES
 from support.lab import APPLY_FILTERS, SQL_EDITOR, NotebookPage, open_notebook, query_page
 
 pytestmark = pytest.mark.browser
@@ -311,9 +312,14 @@ def test_hostile_database_runs_nothing(page, lab):
     assert sorted(sandbox) == ["allow-forms", "allow-scripts"]
 
 
+#: An output JupyterLab typesets as math: once it shows math, the outputs before it are typeset.
+MATH_OUTPUT = 'from IPython.display import Markdown; Markdown("$x^2$")'
+
+
 def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, lab):
-    nb = open_notebook(page, lab, "snapshot.ipynb", SETUP)
+    nb = open_notebook(page, lab, "snapshot.ipynb", [*SETUP, MATH_OUTPUT])
     run_setup(nb)
+    nb.run_cell(len(SETUP))
     frame = nb.frame()
     frame.locator("a[href='/fixtures']").first.click()
     frame.locator("a[href='/fixtures/states']").first.click()
@@ -325,7 +331,11 @@ def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, 
     assert snapshot.locator("td", has_text="Michigan").count() == 1
     assert snapshot.is_hidden()
 
-    nb.save_after_snapshot("/fixtures/states")
+    # Values with dollar signs, which a math typesetter would take for math.
+    priced = query_page("fixtures") + "?sql=select+name,+'$5+and+$10'+as+price+from+states"
+    nb.go(priced)
+    nb.frame().locator("td", has_text="$5 and $10").first.wait_for()
+    nb.save_after_snapshot(priced)
     saved = json.loads((lab.root / "snapshot.ipynb").read_text())
     [html] = [
         "".join(output["data"]["text/html"])
@@ -333,7 +343,7 @@ def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, 
         for output in cell.get("outputs", [])
         if "jld-snapshot" in "".join(output.get("data", {}).get("text/html", ""))
     ]
-    assert "Michigan" in html and "<script" not in html
+    assert "Michigan" in html and "$5 and $10" in html and "<script" not in html
 
     # As GitHub or nbviewer would show it: the data, and nothing that runs.
     viewer = page.context.new_page()
@@ -345,4 +355,9 @@ def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, 
     nb.menu("Kernel", "Shut Down Kernel")
     page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").wait_for(state="detached")
     page.reload()
-    page.locator(".jld-snapshot", has_text="Michigan").wait_for(state="visible", timeout=60_000)
+    saved_copy = page.locator(".jld-snapshot", has_text="Michigan")
+    saved_copy.wait_for(state="visible", timeout=60_000)
+    # JupyterLab typesets every HTML output; the copy's data stays as it was.
+    page.locator(".jp-OutputArea mjx-container").first.wait_for()
+    assert saved_copy.locator("mjx-container").count() == 0
+    assert saved_copy.locator("td", has_text="$5 and $10").count() == len(STATES)
