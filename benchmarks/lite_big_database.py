@@ -63,7 +63,7 @@ def main() -> None:
                 ],
                 PYODIDE_KERNEL,
             )
-            browser = launch_chromium(playwright)
+            browser = launch_chromium(playwright, as_users_run_it=True)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})
             page.goto(f"{server.base}/lab/index.html")
             upload(page, notebook)

@@ -44,7 +44,7 @@ def main() -> None:
     parser.add_argument("--site", type=Path, default=ROOT / "lite" / "_output")
     args = parser.parse_args()
     with served_site(args.site) as server, sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
+        browser = launch_chromium(playwright, as_users_run_it=True)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
         nb = NotebookPage(page, f"{server.base}/lab/index.html?path=quickstart.ipynb")
         nb.run_all()
