@@ -84,14 +84,32 @@ def lab(lab_root, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright_session():
     from playwright.sync_api import sync_playwright
-    from support.lab import launch_chromium
 
     with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_session):
+    """Chromium with sandboxed frames in the notebook's process (support.lab.launch_chromium)."""
+    from support.lab import launch_chromium
+
+    chromium = launch_chromium(playwright_session)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def users_browser(playwright_session):
+    """Chromium with its own process model, as its users run it: sandboxed frames, the
+    widget's page frame among them, in a process of their own."""
+    from support.lab import launch_chromium
+
+    chromium = launch_chromium(playwright_session, as_users_run_it=True)
+    yield chromium
+    chromium.close()
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -170,6 +188,16 @@ def lite_page(browser, request, tmp_path_factory):
     from support.lite import RequestLog
 
     with browser_page(browser, request, tmp_path_factory) as page:
+        yield page, RequestLog(page.context)
+
+
+@pytest.fixture
+def users_lite_page(users_browser, request, tmp_path_factory):
+    """`lite_page` in Chromium as its users run it (the site's page frame has no shell frame
+    around it, so Playwright follows it there as reliably)."""
+    from support.lite import RequestLog
+
+    with browser_page(users_browser, request, tmp_path_factory) as page:
         yield page, RequestLog(page.context)
 
 

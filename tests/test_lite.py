@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from support.databases import HOSTILE
 from support.files_server import ANY_BODY
-from support.lab import NotebookPage
+from support.lab import NotebookPage, frames_in_own_process
 from support.lite import SITE_PLUGINS, deferred_fetches, expect_only_local_requests, upload
 from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
 
@@ -62,10 +62,12 @@ def browse_quickstart(nb: NotebookPage) -> None:
     nb.wait_for_output(6, "'/flights?sql=select+origin")
 
 
-def test_quickstart_in_jupyterlab(lite_site, lite_page):
-    page, log = lite_page
+def test_quickstart_in_jupyterlab(lite_site, users_lite_page):
+    page, log = users_lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     browse_quickstart(nb)
+    # As in users' Chromium, the widget's page frame ran in a process of its own.
+    assert frames_in_own_process(page) == 1
     expect_only_local_requests(log, lite_site)
     # The database crossed the network once: the kernel copies it before reading even its header.
     fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
@@ -101,8 +103,8 @@ def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site
     expect_only_local_requests(log, lite_site)
 
 
-def test_quickstart_in_notebook7(lite_site, lite_page):
-    page, log = lite_page
+def test_quickstart_in_notebook7(lite_site, users_lite_page):
+    page, log = users_lite_page
     nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)
     browse_quickstart(nb)
     expect_only_local_requests(log, lite_site)

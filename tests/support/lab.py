@@ -43,6 +43,16 @@ def launch_chromium(playwright, *, as_users_run_it: bool = False):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
 
+def frames_in_own_process(page) -> int:
+    """How many frames of `page`'s browser run in a process of their own (Chromium's "iframe" targets)."""
+    session = page.context.browser.new_browser_cdp_session()
+    try:
+        targets = session.send("Target.getTargets")["targetInfos"]
+    finally:
+        session.detach()
+    return sum(1 for target in targets if target["type"] == "iframe")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
