@@ -63,6 +63,11 @@ DROPPED_SUBTREES = {
 }
 KEPT_ATTRIBUTES = {"class", "colspan", "rowspan", "scope"}
 VOID_TAGS = {"br"}
+HEADINGS = frozenset({"h1", "h2", "h3", "h4"})
+#: On each heading: the copied page's headings are not the notebook's. Tables of contents leave
+#: headings with this class out (JupyterLab's, the classic notebook's toc2), and JupyterLab's
+#: reads every HTML output, the hidden snapshot beside a live widget too.
+HEADING_CLASS = "tocSkip"
 #: Class names of Datasette's own templates, and the prefixes of those it makes from names
 #: (col-<column>, type-<type>, facet-<...>, message-<kind>). Any other class, such as one
 #: of the notebook's own that metadata HTML might borrow, is dropped.
@@ -170,11 +175,18 @@ class _Snapshot(HTMLParser):
         if self.size > MAX_CHARS:
             self.truncated = True
             return
-        kept = ""
+        first: dict[str, str | None] = {}
         for name, value in attrs:
-            if name in KEPT_ATTRIBUTES and (safe := kept_attribute(name, value)) is not None:
-                kept += f' {name}="{escape(safe, quote=True)}"'
-        self.emit(f"<{tag}{kept}>")
+            first.setdefault(name, value)  # a browser takes the first of a repeated attribute
+        kept = {
+            name: safe
+            for name, value in first.items()
+            if name in KEPT_ATTRIBUTES and (safe := kept_attribute(name, value)) is not None
+        }
+        if tag in HEADINGS:
+            kept["class"] = f"{kept['class']} {HEADING_CLASS}" if "class" in kept else HEADING_CLASS
+        markup = "".join(f' {name}="{escape(value, quote=True)}"' for name, value in kept.items())
+        self.emit(f"<{tag}{markup}>")
         if tag not in VOID_TAGS:
             self.open.append(tag)
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from support.databases import STATES
 from support.lab import APPLY_FILTERS, SQL_EDITOR, NotebookPage, open_notebook, query_page
 
@@ -312,8 +313,16 @@ def test_hostile_database_runs_nothing(page, lab):
     assert sorted(sandbox) == ["allow-forms", "allow-scripts"]
 
 
-#: An output JupyterLab typesets as math: once it shows math, the outputs before it are typeset.
-MATH_OUTPUT = 'from IPython.display import Markdown; Markdown("$x^2$")'
+#: An output JupyterLab typesets as math (once it shows math, the outputs before it are typeset),
+#: under a heading of the notebook's own.
+MATH_OUTPUT = 'from IPython.display import Markdown; Markdown("## Notes\\n\\n$x^2$")'
+
+
+def expect_table_of_contents(page, headings: list[str]) -> None:
+    """JupyterLab's table of contents of the notebook on show lists `headings`, and only those."""
+    if not page.locator(".jp-TableOfContents").is_visible():
+        page.locator(".jp-SideBar [data-id='table-of-contents']").click()
+    expect(page.locator(".jp-TableOfContents .jp-tocItem-content")).to_have_text(headings)
 
 
 def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, lab):
@@ -336,6 +345,8 @@ def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, 
     nb.go(priced)
     nb.frame().locator("td", has_text="$5 and $10").first.wait_for()
     nb.save_after_snapshot(priced)
+    # The snapshot's headings are the page's, not the notebook's (JupyterLab reads the hidden output).
+    expect_table_of_contents(page, ["Notes"])
     saved = json.loads((lab.root / "snapshot.ipynb").read_text())
     [html] = [
         "".join(output["data"]["text/html"])
@@ -361,3 +372,4 @@ def test_a_saved_notebook_keeps_a_snapshot_for_viewers_without_the_widget(page, 
     page.locator(".jp-OutputArea mjx-container").first.wait_for()
     assert saved_copy.locator("mjx-container").count() == 0
     assert saved_copy.locator("td", has_text="$5 and $10").count() == len(STATES)
+    expect_table_of_contents(page, ["Notes"])

@@ -41,7 +41,7 @@ async def page(ds, path):
 
 async def test_a_table_page_keeps_its_heading_and_rows(ds):
     html = page_snapshot(await page(ds, "/fixtures/facetable?state=MI"), "/fixtures/facetable?state=MI")
-    assert "<h1>facetable</h1>" in html
+    assert '<h1 class="tocSkip">facetable</h1>' in html
     assert html.count("<tr>") == 101  # the header and a page of rows
     assert "Datasette page /fixtures/facetable?state=MI, as last shown" in html
     found = parsed(html)
@@ -111,6 +111,17 @@ def test_only_datasette_class_names_are_kept():
     assert 'class="content col-name type-int facet-info"' in html
     assert "jp-" not in html and "lm-" not in html and "jld-widget" not in html
     assert "999999" not in html and "evil" not in html
+
+
+def test_headings_are_left_out_of_the_notebooks_table_of_contents():
+    html = page_snapshot(
+        content('<h1 class="page-header evil">t</h1><h2 class="x" class="pattern-heading">u</h2><h3>v</h3><h4>w</h4>'),
+        "/",
+    )
+    assert '<h1 class="page-header tocSkip">t</h1>' in html
+    assert '<h2 class="tocSkip">u</h2>' in html  # a browser takes the first class attribute only
+    assert '<h3 class="tocSkip">v</h3>' in html and '<h4 class="tocSkip">w</h4>' in html
+    assert html.count("tocSkip") == 4
 
 
 #: Markup whose implied end tags would close the snapshot's wrapper early, were it copied as it is.
