@@ -183,21 +183,23 @@ def lite_site(tmp_path_factory):
 
 
 @pytest.fixture
-def lite_page(browser, request, tmp_path_factory):
-    """A page whose every request (pages, workers, service worker) is logged; none is refused."""
+def lite_page(users_browser, request, tmp_path_factory):
+    """A page whose every request (pages, workers, service worker) is logged; none is refused.
+    In Chromium as its users run it: the site's pages have the frame policy, so the widget's page
+    frame has no shell frame around it, and Playwright follows it there as reliably."""
     from support.lite import RequestLog
 
-    with browser_page(browser, request, tmp_path_factory) as page:
+    with browser_page(users_browser, request, tmp_path_factory) as page:
         yield page, RequestLog(page.context)
 
 
 @pytest.fixture
-def users_lite_page(users_browser, request, tmp_path_factory):
-    """`lite_page` in Chromium as its users run it (the site's page frame has no shell frame
-    around it, so Playwright follows it there as reliably)."""
+def nested_lite_page(browser, request, tmp_path_factory):
+    """`lite_page` for a site whose pages have no frame policy (the page frame sits in the widget's
+    shell frame): sandboxed frames in the notebook's process (support.lab.SANDBOXED_FRAMES_IN_PAGE_PROCESS)."""
     from support.lite import RequestLog
 
-    with browser_page(users_browser, request, tmp_path_factory) as page:
+    with browser_page(browser, request, tmp_path_factory) as page:
         yield page, RequestLog(page.context)
 
 

@@ -62,8 +62,8 @@ def browse_quickstart(nb: NotebookPage) -> None:
     nb.wait_for_output(6, "'/flights?sql=select+origin")
 
 
-def test_quickstart_in_jupyterlab(lite_site, users_lite_page):
-    page, log = users_lite_page
+def test_quickstart_in_jupyterlab(lite_site, lite_page):
+    page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     browse_quickstart(nb)
     # As in users' Chromium, the widget's page frame ran in a process of its own.
@@ -103,8 +103,8 @@ def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site
     expect_only_local_requests(log, lite_site)
 
 
-def test_quickstart_in_notebook7(lite_site, users_lite_page):
-    page, log = users_lite_page
+def test_quickstart_in_notebook7(lite_site, lite_page):
+    page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)
     browse_quickstart(nb)
     expect_only_local_requests(log, lite_site)

@@ -171,8 +171,8 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     assert not {"uvicorn", "hupper", "prompt-toolkit", "tabulate"} & set(lock["packages"])
 
 
-def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_page):
-    page, log = lite_page
+def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, nested_lite_page):
+    page, log = nested_lite_page
     nb = NotebookPage(page, f"{own_site.base}/lab/index.html?path=birds.ipynb")
     # The addon's frame policy is for a site to ask for: this one's pages have none, so the page
     # frame sits in the widget's shell frame.
@@ -188,8 +188,8 @@ def test_datasette_runs_in_a_site_built_by_jupyter_lite_build(own_site, lite_pag
     expect_only_local_requests(log, own_site)
 
 
-def test_datasette_runs_in_a_notebook_embedded_in_sphinx_docs(sphinx_docs, lite_page):
-    page, log = lite_page
+def test_datasette_runs_in_a_notebook_embedded_in_sphinx_docs(sphinx_docs, nested_lite_page):
+    page, log = nested_lite_page
     page.goto(f"{sphinx_docs.base}/index.html")
     embedded = page.locator("iframe.jupyterlite_sphinx_raw_iframe")
     embedded.wait_for()

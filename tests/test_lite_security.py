@@ -25,8 +25,8 @@ def replace_cell(nb: NotebookPage, index: int, source: str) -> None:
     nb.page.keyboard.insert_text(source)
 
 
-def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, users_lite_page, attacker):
-    page, log = users_lite_page
+def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, attacker):
+    page, log = lite_page
     watch = Watch(page)
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     # The site's pages refuse their frames' navigations: the page frame sits in the notebook, no shell around it.
