@@ -186,7 +186,7 @@ def lite_site(tmp_path_factory):
 def lite_page(users_browser, request, tmp_path_factory):
     """A page whose every request (pages, workers, service worker) is logged; none is refused.
     In Chromium as its users run it: the site's pages have the frame policy, so the widget's page
-    frame has no shell frame around it, and Playwright follows it there as reliably."""
+    frame has no shell frame around it, and Playwright follows it reliably in a process of its own."""
     from support.lite import RequestLog
 
     with browser_page(users_browser, request, tmp_path_factory) as page:

@@ -31,9 +31,9 @@ CHROMIUM_ARGS = [
 ]
 #: Chromium puts sandboxed frames, the widget's page frame among them, in a process of
 #: their own; Playwright then now and then loses track of the page frame nested in the
-#: widget's shell frame. The tests where it is (all but the offline site's, whose pages
-#: leave it out) keep them in the notebook's process, which changes nothing a page can
-#: see or do (origins, sandbox and policies are the same).
+#: widget's shell frame. The tests that have a shell frame (all but the offline site's,
+#: whose pages leave it out) keep them in the notebook's process, which changes nothing a
+#: page can see or do (origins, sandbox and policies are the same).
 SANDBOXED_FRAMES_IN_PAGE_PROCESS = "--disable-features=IsolateSandboxedIframes"
 
 
