@@ -46,7 +46,7 @@ def online_site(tmp_path_factory):
     server.stop()
 
 
-def test_pip_install_from_pypi_then_datasette(online_site, lite_site, browser, request, tmp_path_factory):
+def test_pip_install_from_pypi_then_datasette(online_site, lite_site, users_browser, request, tmp_path_factory):
     lock = (online_site.directory / "extensions").rglob("all.json")
     assert all(FROM_PYPI not in path.read_text() for path in lock), "the plugin must come from PyPI"
     config = json.loads((online_site.directory / "jupyter-lite.json").read_text())["jupyter-config-data"]
@@ -72,7 +72,7 @@ def test_pip_install_from_pypi_then_datasette(online_site, lite_site, browser, r
         answer = route.fetch()
         route.fulfill(response=answer, headers={**answer.headers, "access-control-allow-origin": "*"})
 
-    with browser_page(browser, request, tmp_path_factory, ignore_https_errors=True) as page:
+    with browser_page(users_browser, request, tmp_path_factory, ignore_https_errors=True) as page:
         page.context.route(f"{cdn_folder}/**", answer_for_the_cdn)
         for host in PYPI_HOSTS:
             page.context.route(f"https://{host}/**", through_this_machines_egress)

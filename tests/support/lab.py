@@ -31,16 +31,16 @@ CHROMIUM_ARGS = [
 ]
 #: Chromium puts sandboxed frames, the widget's page frame among them, in a process of
 #: their own; Playwright then now and then loses track of the page frame nested in the
-#: widget's shell frame. The tests that have a shell frame (all but the offline site's,
-#: whose pages leave it out) keep them in the notebook's process, which changes nothing a
-#: page can see or do (origins, sandbox and policies are the same).
+#: widget's shell frame. The tests that have a shell frame (all but those of the sites
+#: lite/build.py builds, whose pages leave it out) keep them in the notebook's process,
+#: which changes nothing a page can see or do (origins, sandbox and policies are the same).
 SANDBOXED_FRAMES_IN_PAGE_PROCESS = "--disable-features=IsolateSandboxedIframes"
 
 
 def launch_chromium(playwright, *, as_users_run_it: bool = False):
     """Debian's Chromium, headless. `as_users_run_it`: with Chromium's own process model,
-    sandboxed frames in a process of their own, as users get it (benchmarks, the offline
-    site's tests)."""
+    sandboxed frames in a process of their own, as users get it (benchmarks, the tests of
+    the sites lite/build.py builds)."""
     args = CHROMIUM_ARGS if as_users_run_it else [*CHROMIUM_ARGS, SANDBOXED_FRAMES_IN_PAGE_PROCESS]
     return playwright.chromium.launch(executable_path=CHROMIUM, args=args)
 
