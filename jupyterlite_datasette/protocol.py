@@ -52,6 +52,8 @@ the shell is left out where the notebook's own page refuses its frames' navigati
    fetch      frame->view   id, method, path, headers, body (-> reply with the response)
    history    frame->view   path, replace: pushState/replaceState moved the page's URL
    storage    frame->view   area ("local" or "session"), items: all of that area, after a change
+   save       frame->view   ctrl, meta: the user typed Ctrl+S (Cmd+S) in the page; the view gives
+                            JupyterLab that key, which saves the notebook (frame/keys.js)
    ========== ============= =============================================================
 
 The benchmarks time pages by the ``datasette:rendered`` event the page frame dispatches on

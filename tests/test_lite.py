@@ -66,6 +66,9 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     browse_quickstart(nb)
+    # Ctrl+S typed in the widget's page saves the notebook (in JupyterLite, to the browser's storage).
+    nb.frame().locator("td.col-origin").first.click()
+    nb.save_after_snapshot(nb.address(), keys="Control+s")
     # As in users' Chromium, the widget's page frame ran in a process of its own.
     assert frames_in_own_process(page) == 1
     expect_only_local_requests(log, lite_site)

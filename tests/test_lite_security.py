@@ -13,7 +13,15 @@ import pytest
 from support.attacks import NAVIGATIONS, attack_metadata, attacks
 from support.lab import NotebookPage
 from support.lite import expect_only_local_requests
-from support.sealed import Watch, decline_waiting_address, expect_own_document, expect_text_never_ran_as_code, visit
+from support.sealed import (
+    Watch,
+    decline_waiting_address,
+    expect_notebook_unsaved_after,
+    expect_own_document,
+    expect_text_never_ran_as_code,
+    visit,
+    watch_notebook_saves,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
 
@@ -43,6 +51,7 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
     nb.frame().locator("h1").first.wait_for(timeout=60_000)
     error = nb.widget().locator(".jld-error")
 
+    watch_notebook_saves(page)
     for name in attacks(attacker.origin):
         visit(nb, f"/flights/attack_{name}")
         if name in NAVIGATIONS:
@@ -52,6 +61,7 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
         page.wait_for_timeout(1_500)
         expect_own_document(nb)
         decline_waiting_address(nb, name, attacker.origin)
+        expect_notebook_unsaved_after(nb, name)
         assert attacker.received == b"", f"{name}: the attacker received {attacker.received[:300]!r}"
         assert watch.events == [], f"{name}: {watch.events}"
 

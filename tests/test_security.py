@@ -16,11 +16,13 @@ from support.lab import open_notebook
 from support.sealed import (
     Watch,
     decline_waiting_address,
+    expect_notebook_unsaved_after,
     expect_own_document,
     expect_text_never_ran_as_code,
     expect_widget_works,
     image_width,
     visit,
+    watch_notebook_saves,
 )
 
 pytestmark = pytest.mark.browser
@@ -44,6 +46,7 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
     prompt = nb.widget().locator(".jld-external")
     error = nb.widget().locator(".jld-error")
 
+    watch_notebook_saves(page)
     for name in attacks(attacker.origin):
         visit(nb, f"/fixtures/attack_{name}")
         left = error.filter(has_text="tried")
@@ -69,6 +72,7 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
             nb.frame().locator("#open-button").click()
         # A bare location.href and a GET form's requestSubmit() wait for the user; the POST went nowhere.
         decline_waiting_address(nb, name, attacker.origin)
+        expect_notebook_unsaved_after(nb, name)
         if name == "imitation":
             assert prompt.is_hidden()
         if name == "webrtc":

@@ -414,6 +414,10 @@ const decoder = new TextDecoder();
 /** Milliseconds since the epoch, comparable between the page and its frame. */
 const now = () => performance.timeOrigin + performance.now();
 
+/** Ctrl+S or Cmd+S, JupyterLab's key for saving, as its key bindings read it (keyCode). */
+const isSaveKey = (/** @type {KeyboardEvent} */ event) =>
+  event.keyCode === 83 && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
+
 /** @param {KernelResponse} response */
 function bodyText(response) {
   return decoder.decode(response.body);
@@ -631,7 +635,8 @@ class DatasetteView {
     // Keys typed here are for the address, not JupyterLab's notebook shortcuts
     // (Enter would otherwise put the cell into edit mode).
     this.address.addEventListener("keydown", (event) => {
-      event.stopPropagation();
+      // Except Ctrl+S (Cmd+S), which saves the notebook from wherever it is typed.
+      if (!isSaveKey(event)) event.stopPropagation();
       // As in a browser's address bar, Escape gives back the page's address.
       if (event.key === "Escape") {
         this.addressEdited = false;
@@ -883,6 +888,9 @@ class DatasetteView {
       case "storage":
         this.storeItems(message);
         break;
+      case "save":
+        this.saveNotebook(message);
+        break;
       case "history":
         // history.pushState/replaceState: the page's URL moved, with no new page.
         // A path on Datasette only: not "//host/…", which is another host's URL.
@@ -892,6 +900,21 @@ class DatasetteView {
         }
         break;
     }
+  }
+
+  /**
+   * Ctrl+S (Cmd+S) typed in the page: the same key goes to JupyterLab, which
+   * never sees keys typed in a frame, from where the widget sits. The message
+   * can only ever be this one key: the worst a page script that forged it
+   * could do is save the notebook, which JupyterLab's autosave does anyway.
+   * @param {any} message
+   */
+  saveNotebook(message) {
+    const modifiers = { ctrlKey: message.ctrl === true, metaKey: message.meta === true };
+    if (!modifiers.ctrlKey && !modifiers.metaKey) return;
+    // JupyterLab's key bindings read keyCode.
+    const init = { key: "s", code: "KeyS", keyCode: 83, bubbles: true, cancelable: true, ...modifiers };
+    this.root.dispatchEvent(new KeyboardEvent("keydown", init));
   }
 
   /**

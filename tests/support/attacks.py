@@ -2,8 +2,8 @@
 
 Datasette renders description_html raw, and its scripts run in the page frame
 as in a browser tab. Each canned query page (``/DB/attack_NAME``) tries one
-family of routes to the attacker host; none may reach it, none may download or
-open anything without the user, and the widget must keep working.
+family of routes to the attacker host; none may reach it, none may download,
+open or save anything without the user, and the widget must keep working.
 """
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ def attacks(origin: str) -> dict[str, str]:
     host = origin.removeprefix("http://")
     q = json.dumps  # a JavaScript string literal
     return {
+        # A page script's own Ctrl+S, which the notebook must not take for the user's.
+        "keys": script(
+            "for (const target of [document.body, document, window]) target.dispatchEvent(new KeyboardEvent("
+            "'keydown', {key: 's', code: 'KeyS', keyCode: 83, ctrlKey: true, bubbles: true, cancelable: true}));"
+        ),
         # In the page's HTML: the frame leaves it out.
         "refresh": f'<meta http-equiv="refresh" content="0;url={origin}/refresh">',
         # Added by a script: the browser acts on it at once.

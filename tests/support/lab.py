@@ -215,15 +215,19 @@ class NotebookPage:
         self.page.click(f"div.lm-MenuBar-itemLabel:text-is('{menu}')")
         self.page.click(f"li[role=menuitem]:has(div.lm-Menu-itemLabel:text-is('{item}'))")
 
-    def save_after_snapshot(self, path: str) -> None:
-        """Save once the kernel has written the snapshot of the page at `path`.
+    def save_after_snapshot(self, path: str, keys: str | None = None) -> None:
+        """Save once the kernel has written the snapshot of the page at `path`: by
+        File > Save Notebook, or by pressing `keys` wherever the focus is.
 
         The snapshot is cell output, so a save made before it arrives leaves the
         notebook dirty again a moment later.
         """
         note = self.page.locator(".jld-snapshot-note", has_text=f"Datasette page {path}, as last shown")
         note.first.wait_for(state="attached")
-        self.menu("File", "Save Notebook")
+        if keys:
+            self.page.keyboard.press(keys)
+        else:
+            self.menu("File", "Save Notebook")
         self.page.locator(".jp-mod-dirty").wait_for(state="detached")
 
     def run_all(self) -> None:

@@ -59,6 +59,29 @@ def decline_waiting_address(nb: NotebookPage, name: str, origin: str) -> None:
         prompt.get_by_role("button", name="Cancel").click()
 
 
+def watch_notebook_saves(page) -> None:
+    """From now on, the notebook's page notes whether the notebook, which has unsaved changes, is saved.
+
+    A save leaves no element marked dirty, if only for a moment: the widget's
+    snapshot of the next page changes the notebook again.
+    """
+    page.locator(".jp-mod-dirty").first.wait_for(state="attached")
+    page.evaluate(
+        """() => {
+            window.__jld_saved = false;
+            new MutationObserver(() => {
+                if (!document.querySelector(".jp-mod-dirty")) window.__jld_saved = true;
+            }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ["class"] });
+        }"""
+    )
+
+
+def expect_notebook_unsaved_after(nb: NotebookPage, name: str) -> None:
+    """After the attack `keys` (a page script's own Ctrl+S), the notebook has not been saved (watch_notebook_saves)."""
+    if name == "keys":
+        assert nb.page.evaluate("() => window.__jld_saved") is False, "a page script's keys saved the notebook"
+
+
 def image_width(image, timeout_ms: int = 10_000) -> int:
     """The natural width of `image` (a locator) once the browser is done with it: 0 if refused or failed."""
     return image.evaluate(

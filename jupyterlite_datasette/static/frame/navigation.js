@@ -61,7 +61,7 @@ export function followUrl(url, started) {
 // Clicks and submits: the browser's own default (navigating this frame) is
 // always stopped at once; ours (asking the kernel) happens only if the page's
 // scripts did not prevent it, as a browser would decide.
-const preventDefault = Event.prototype.preventDefault;
+export const preventDefault = Event.prototype.preventDefault;
 /** @type {WeakSet<Event>} */
 const preventedByPage = new WeakSet();
 Event.prototype.preventDefault = function () {
