@@ -14,6 +14,9 @@ from .gather import is_dataframe
 from .transport import RequestError
 from .widget import DatasetteWidget
 
+#: What people type for help at a command line; IPython's magic parsers know neither.
+HELP_FLAGS = {"-h", "--help"}
+
 
 @magics_class
 class DatasetteMagics(Magics):
@@ -52,7 +55,7 @@ class DatasetteMagics(Magics):
         "map tiles (it sees which images they ask for); repeatable. By default nothing loads from the network.",
     )
     @line_magic
-    def datasette(self, line: str) -> DatasetteWidget:
+    def datasette(self, line: str) -> DatasetteWidget | None:
         """Show Datasette over SQLite files, table files, URLs or DataFrames in the cell's output.
 
         The widget is the cell's result, so ``w = _`` in the next cell keeps it.
@@ -62,8 +65,15 @@ class DatasetteMagics(Magics):
             argv = shlex.split(line)
         except ValueError as e:
             raise UsageError(f"cannot parse {line!r}: {e}") from None
-        # The parser raises UsageError itself for unknown options and bad values.
-        args = self.datasette.parser.parse_args(argv)
+        parser = self.datasette.parser
+        if HELP_FLAGS & set(argv):
+            # As `%datasette?` shows it, without the reStructuredText marker before the usage.
+            print(parser.format_help().removeprefix("::\n\n"))
+            return None
+        try:
+            args = parser.parse_args(argv)
+        except UsageError as e:  # an unknown option or a bad value, which the parser names
+            raise UsageError(f"{e}; %datasette --help lists the options") from None
         if args.height <= 0:
             raise UsageError(f"--height must be a positive number of pixels, not {args.height}")
         sources, tables = [], {}

@@ -94,6 +94,15 @@ def test_a_file_wins_over_a_variable_of_the_same_name(ip, tmp_path, fixtures_db)
     assert user_databases(ip.run_line_magic("datasette", "fixtures")) == {"fixtures"}
 
 
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_prints_the_options_and_opens_nothing(ip, fixtures_db, capsys, flag):
+    result = run(ip, f"%datasette {fixtures_db} {flag}")
+    assert result.success and result.result is None
+    out = capsys.readouterr().out
+    assert out.startswith("  %datasette [-m FILE]")
+    assert "--image-host HOST" in out and "SQLite files (read-only unless --write)" in out
+
+
 def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
     result = run(ip, '%datasette "unfinished.db')
     assert type(result.error_in_exec).__name__ == "UsageError"
@@ -113,7 +122,7 @@ def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
             "bad.yml: metadata is not valid JSON or YAML",
         ),
         (lambda d: (d / "adir").mkdir(), "{db} -m adir", "adir: cannot read metadata file"),
-        (None, "{db} --bogus", "unrecognized arguments: --bogus"),
+        (None, "{db} --bogus", "unrecognized arguments: --bogus; %datasette --help lists the options"),
         (None, "{db} --setting nope 1", "'nope' is not a Datasette setting"),
         (None, "{db} --setting default_page_size lots", "takes an integer, not 'lots'"),
         (None, "{db} --setting default_page_size", "expected 2 arguments"),
