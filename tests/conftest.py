@@ -130,6 +130,7 @@ def browser_page(browser, request, tmp_path_factory, **context_options):
     page.on("console", lambda message: console.append(f"{message.type}: {message.text[:500]}"))
     # A test that compares with a browser tab may take out the errors the tab has too.
     page.uncaught_errors = errors
+    page.console_messages = console
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from support.databases import HOSTILE
 from support.files_server import ANY_BODY
 from support.lab import NotebookPage, frames_in_own_process
-from support.lite import SITE_PLUGINS, deferred_fetches, expect_only_local_requests, upload
+from support.lite import SITE_PLUGINS, deferred_fetches, expect_no_console_errors, expect_only_local_requests, upload
 from support.real_plugins import expect_charts_and_maps, graphql_answer, query_history
 
 pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
@@ -72,6 +72,7 @@ def test_quickstart_in_jupyterlab(lite_site, lite_page):
     # As in users' Chromium, the widget's page frame ran in a process of its own.
     assert frames_in_own_process(page) == 1
     expect_only_local_requests(log, lite_site)
+    expect_no_console_errors(page)
     # The database crossed the network once: the kernel copies it before reading even its header.
     fetched = [url for url in log.from_network if urlsplit(url).path == "/files/flights.db"]
     assert len(fetched) == 1, fetched
@@ -111,6 +112,7 @@ def test_quickstart_in_notebook7(lite_site, lite_page):
     nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)
     browse_quickstart(nb)
     expect_only_local_requests(log, lite_site)
+    expect_no_console_errors(page)
 
 
 def test_the_page_frame_sits_in_the_notebook_and_a_fresh_one_shows_the_page_again(lite_site, lite_page):

@@ -104,6 +104,13 @@ def expect_only_local_requests(log: RequestLog, server: StaticServer) -> None:
 DEFERRED_FOLDERS = (deferral.WHEEL_FOLDER, bytecode.SOURCES)
 
 
+def expect_no_console_errors(page) -> None:
+    """The page's console (its frames' too) has no error: not even a file the site lacks, such as the
+    /favicon.ico a browser asks for before JupyterLab names the tab's icon (lite/build.py puts one there)."""
+    errors = [message for message in page.console_messages if message.startswith("error:")]
+    assert errors == [], errors
+
+
 def deferred_fetches(log: RequestLog) -> list[str]:
     """The paths of what the kernel fetched of what it defers to first import (site_build/deferral.py):
     the whole standard library, and the deferred wheels; and of the sources of what the site ships
