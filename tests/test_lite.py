@@ -211,6 +211,7 @@ def test_demo_notebooks_run_all(lite_site, lite_page, ui, notebook, widgets):
         # The plugins came from the site's own lock when the notebook imported them.
         expect_charts_and_maps(nb, 50_000)
     expect_only_local_requests(log, lite_site)
+    expect_no_console_errors(page)
 
 
 def test_plugins_the_site_was_built_with_need_no_code(lite_site, lite_page):
