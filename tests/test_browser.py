@@ -109,6 +109,9 @@ def test_browse_click_filter_query_history_address(page, lab):
     expect_heading(frame, "states")
     frame.locator("td", has_text="Michigan").wait_for()
     nb.expect_kernel_path("/fixtures/states")
+    # Ctrl+S in the address field saves the notebook; the field keeps every other key from JupyterLab.
+    nb.widget().locator(".jld-address input").click()
+    nb.save_after_snapshot("/fixtures/states", keys="Control+s")
     assert digest(lab.root / "fixtures.db") == before
 
 
