@@ -414,9 +414,11 @@ const decoder = new TextDecoder();
 /** Milliseconds since the epoch, comparable between the page and its frame. */
 const now = () => performance.timeOrigin + performance.now();
 
-/** Ctrl+S or Cmd+S, JupyterLab's key for saving, as its key bindings read it (keyCode). */
+/** The S of JupyterLab's Ctrl+S (Cmd+S): its key bindings read keyCode. */
+const SAVE_KEY_CODE = 83;
+/** Ctrl+S or Cmd+S, JupyterLab's key for saving. */
 const isSaveKey = (/** @type {KeyboardEvent} */ event) =>
-  event.keyCode === 83 && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
+  event.keyCode === SAVE_KEY_CODE && (event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey;
 
 /** @param {KernelResponse} response */
 function bodyText(response) {
@@ -912,8 +914,7 @@ class DatasetteView {
   saveNotebook(message) {
     const modifiers = { ctrlKey: message.ctrl === true, metaKey: message.meta === true };
     if (!modifiers.ctrlKey && !modifiers.metaKey) return;
-    // JupyterLab's key bindings read keyCode.
-    const init = { key: "s", code: "KeyS", keyCode: 83, bubbles: true, cancelable: true, ...modifiers };
+    const init = { key: "s", code: "KeyS", keyCode: SAVE_KEY_CODE, bubbles: true, cancelable: true, ...modifiers };
     this.root.dispatchEvent(new KeyboardEvent("keydown", init));
   }
 
