@@ -183,9 +183,14 @@ def test_fragments_external_links_and_reload(page, lab):
     popup.close()
     assert nb.address() == "/"
 
-    # Reload with the kernel still running: the widget comes back at its page.
+    # A prompt left open goes with its page.
+    frame.locator("a[href^='https://datasette.io']").first.click()
+    prompt.get_by_text("https://datasette.io").wait_for()
     frame.locator("a[href='/fixtures']").first.click()
     expect_heading(frame, "fixtures")
+    assert prompt.is_hidden()
+
+    # Reload with the kernel still running: the widget comes back at its page.
     nb.save_after_snapshot("/fixtures")
     page.reload()
     NotebookPage.wait_for_kernel_idle(nb)

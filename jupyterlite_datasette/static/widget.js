@@ -686,6 +686,8 @@ class DatasetteView {
     this.loadingIndex = at;
     this.setBusy(true);
     this.showError("");
+    // The prompt was about the page being left.
+    this.external.hide();
     this.showAddress(path);
     const slow = setTimeout(
       () => this.showError(`No answer from the kernel for ${path}: it may be busy running a cell, or stopped.`),
