@@ -1,4 +1,5 @@
-"""What Datasette 1.0's pages add, in the widget: jump-to, the row editor, autocomplete.
+"""What Datasette 1.0's pages add, in the widget: jump-to, the row editor, autocomplete, the
+table editor's confirmation before a table is dropped.
 
 Each is Datasette's own JavaScript, fetching from the kernel through the frame;
 the edit is a JSON POST that 1.0's CSRF check (Sec-Fetch-Site) lets through.
@@ -40,13 +41,15 @@ def test_jump_to_finds_a_table_and_goes_there(page, lab):
     nb.expect_kernel_path("/fixtures/facetable")
 
 
-def make_pets_db(root) -> None:
-    """Pets and their owners (a foreign key), and metadata that lets anyone edit pets."""
+def make_pets_db(root, **permissions: bool) -> None:
+    """Pets and their owners (a foreign key), and metadata that lets anyone edit pets (and do
+    what `permissions` adds)."""
     db = sqlite_utils.Database(root / "pets.db", recreate=True)
     db["owners"].insert_all([{"id": 1, "name": "Ada"}, {"id": 2, "name": "Grace"}], pk="id")
     db["pets"].insert({"id": 1, "name": "Cleo", "owner_id": 1}, pk="id", foreign_keys=[("owner_id", "owners")])
-    permissions = {"databases": {"pets": {"tables": {"pets": {"permissions": {"update-row": True}}}}}}
-    (root / "pets.json").write_text(json.dumps(permissions))
+    allowed = {"update-row": True} | {action.replace("_", "-"): value for action, value in permissions.items()}
+    metadata = {"databases": {"pets": {"tables": {"pets": {"permissions": allowed}}}}}
+    (root / "pets.json").write_text(json.dumps(metadata))
 
 
 def test_the_row_editor_saves_with_an_owner_chosen_by_autocomplete(page, lab):
@@ -76,3 +79,35 @@ def test_the_row_editor_saves_with_an_owner_chosen_by_autocomplete(page, lab):
     frame.locator("td.col-name", has_text="Cleopatra").wait_for()
     with sqlite3.connect(lab.root / "pets.db") as conn:
         assert conn.execute("select name, owner_id from pets").fetchall() == [("Cleopatra", 2)]
+
+
+def test_dropping_a_table_asks_the_user_first(page, lab):
+    """1.0's table editor asks with the browser's confirm() before it drops a table: the dialog
+    shows, as in a tab, after the user's own click in the page."""
+    make_pets_db(lab.root, alter_table=True, drop_table=True)
+    nb = open_notebook(
+        page, lab, "drop.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
+    )
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    asked: list[str] = []
+
+    def answer(dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    frame.locator(".page-action-menu summary, details.actions-menu-links summary").first.click()
+    frame.locator("button[data-table-action=alter-table]").click()
+    drop = frame.locator("#table-alter-dialog .table-alter-drop")
+    # Declined, the table stays; accepted, it goes, and the page moves to its database.
+    drop.click()
+    page.wait_for_timeout(500)
+    assert asked == ['Permanently delete the table "pets"? This will delete all of its data and cannot be undone.']
+    assert "pets" in sqlite_utils.Database(lab.root / "pets.db").table_names()
+    drop.click()
+    frame.locator("h1", has_text="pets").wait_for()
+    assert len(asked) == 2
+    nb.expect_kernel_path("/pets")
+    assert sqlite_utils.Database(lab.root / "pets.db").table_names() == ["owners"]

@@ -126,7 +126,7 @@ def test_the_page_frame_sits_in_the_notebook_and_a_fresh_one_shows_the_page_agai
     nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
     holder = nb.widget().locator("iframe.jld-frame")
     assert holder.get_attribute("data-holds") == "page"
-    assert holder.get_attribute("sandbox") == "allow-scripts allow-forms"
+    assert holder.get_attribute("sandbox") == "allow-scripts allow-forms allow-modals"
     height = holder.evaluate("(frame) => frame.getBoundingClientRect().height")
     nb.go("/flights/airlines")
     nb.frame().locator("h1", has_text="airlines").wait_for()

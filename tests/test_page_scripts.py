@@ -154,6 +154,52 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     assert quota == {"refused": "QuotaExceededError", "more": 4_000_000, "keys": ["extra", "jld-visits", "more"]}
 
 
+#: A database page whose buttons open dialogs, and a table page that asks at once as it loads.
+DIALOG_METADATA = {
+    "databases": {
+        "fixtures": {
+            "description_html": (
+                "<button id='ask' onclick='document.body.dataset.answer = confirm(\"Sure?\")'>ask</button>"
+                "<button id='tell' onclick='alert(\"Told.\"); document.body.dataset.told = 1'>tell</button>"
+            ),
+            "tables": {
+                "facetable": {"description_html": "<script>document.body.dataset.asked = confirm('At once?')</script>"}
+            },
+        }
+    }
+}
+
+
+def test_dialogs_open_after_the_users_click_on_the_page(page, lab):
+    """confirm() and alert() show the browser's dialog when the user's click asks for one, as in
+    a tab; a page that asks as it loads gets false, even right after the click that led to it."""
+    (lab.root / "dialogs.json").write_text(json.dumps(DIALOG_METADATA))
+    nb = open_notebook(
+        page, lab, "dialogs.ipynb", widget_cells("%datasette fixtures.db -m dialogs.json --path /fixtures")
+    )
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    shown: list[str] = []
+
+    def answer(dialog) -> None:
+        shown.append(f"{dialog.type} {dialog.message}")
+        dialog.accept() if len(shown) == 1 else dialog.dismiss()
+
+    page.on("dialog", answer)
+    frame.locator("#ask").click()
+    frame.locator("body[data-answer='true']").wait_for()
+    frame.locator("#ask").click()
+    frame.locator("body[data-answer='false']").wait_for()
+    frame.locator("#tell").click()
+    frame.locator("body[data-told='1']").wait_for()
+    assert shown == ["confirm Sure?", "confirm Sure?", "alert Told."]
+
+    frame.locator("a[href='/fixtures/facetable']").first.click()
+    frame.locator("body[data-asked='false']").wait_for()
+    assert len(shown) == 3
+
+
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])
 def test_write_canned_query(page, lab, write):
     name = f"notes_{'on' if write else 'off'}"

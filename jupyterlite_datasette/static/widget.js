@@ -228,7 +228,7 @@ function runShell() {
   function open(html, port) {
     for (const old of document.querySelectorAll("iframe")) old.remove();
     const frame = document.createElement("iframe");
-    frame.setAttribute("sandbox", "allow-scripts allow-forms");
+    frame.setAttribute("sandbox", "allow-scripts allow-forms allow-modals");
     frame.title = "Datasette page";
     let loads = 0;
     frame.addEventListener("load", () => {
@@ -282,10 +282,12 @@ class SealedFrame {
   /** The frame the notebook holds: the page frame itself, or the shell. */
   makeFrame() {
     const frame = /** @type {HTMLIFrameElement} */ (
-      // allow-forms: without it the page frame (whose flags are at most these) sees no submit events.
+      // The page frame's flags are at most these. allow-forms: without it the page frame sees no
+      // submit events; allow-modals: Datasette's confirm() before it drops a table, which the
+      // page frame allows only after the user's own click or key (frame/dialogs.js).
       element("iframe", {
         class: "jld-frame",
-        sandbox: "allow-scripts allow-forms",
+        sandbox: "allow-scripts allow-forms allow-modals",
         title: "Datasette",
         "data-holds": this.direct ? "page" : "shell",
       })

@@ -12,7 +12,11 @@ class Watch:
         self.events = []
         page.on("download", lambda d: self.events.append(f"download {d.suggested_filename}"))
         page.context.on("page", lambda p: self.events.append(f"new tab {p.url}"))
-        page.on("dialog", lambda d: self.events.append(f"dialog {d.message}"))
+        page.on("dialog", self.dialog)
+
+    def dialog(self, dialog) -> None:
+        self.events.append(f"dialog {dialog.message}")
+        dialog.dismiss()
 
 
 def visit(nb: NotebookPage, path: str) -> None:

@@ -3,6 +3,7 @@
 // document, so stylesheets parsed once stay parsed.
 
 import { INTERNAL, ask, base, fromWidget, internalPath, now, pathOf, post, realSetTimeout, resolve } from "./core.js";
+import { forgetGestures } from "./dialogs.js";
 import { sealPage } from "./seal.js";
 import { cssWithUrls, forgetPageResources, takePageCss, takeResources } from "./resources.js";
 import { currentPath, endPage, moveToFragment, runScripts, scriptSources, startPage, trackPageScripts } from "./page.js";
@@ -201,6 +202,7 @@ function replacePage(path, fillBody, keep = new Set()) {
   window.scrollTo(0, 0);
   endPage();
   forgetPageResources();
+  forgetGestures();
   startPage(path);
   for (const old of document.head.querySelectorAll("[data-page]")) if (!keep.has(old)) old.remove();
   base.href = INTERNAL + path;
