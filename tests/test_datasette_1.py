@@ -1,5 +1,5 @@
 """What Datasette 1.0's pages add, in the widget: jump-to, the row editor, autocomplete, the
-table editor's confirmation before a table is dropped.
+table editor's confirmation before a table is dropped, the row inserter's Copy button.
 
 Each is Datasette's own JavaScript, fetching from the kernel through the frame;
 the edit is a JSON POST that 1.0's CSRF check (Sec-Fetch-Site) lets through.
@@ -98,7 +98,7 @@ def test_dropping_a_table_asks_the_user_first(page, lab):
         dialog.dismiss() if len(asked) == 1 else dialog.accept()
 
     page.on("dialog", answer)
-    frame.locator(".page-action-menu summary, details.actions-menu-links summary").first.click()
+    frame.locator("details.actions-menu-links summary").first.click()
     frame.locator("button[data-table-action=alter-table]").click()
     drop = frame.locator("#table-alter-dialog .table-alter-drop")
     # Declined, the table stays; accepted, it goes, and the page moves to its database.
@@ -111,3 +111,21 @@ def test_dropping_a_table_asks_the_user_first(page, lab):
     assert len(asked) == 2
     nb.expect_kernel_path("/pets")
     assert sqlite_utils.Database(lab.root / "pets.db").table_names() == ["owners"]
+
+
+def test_the_row_inserter_copies_its_spreadsheet_template(page, lab):
+    """1.0's dialog for inserting many rows copies a template of the table's columns with the
+    Clipboard API, as the user's click asks."""
+    make_pets_db(lab.root, insert_row=True)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    nb = open_notebook(
+        page, lab, "insert.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
+    )
+    for cell in range(4):
+        nb.run_cell(cell)
+    frame = nb.frame()
+    frame.locator("button[data-table-action=insert-row]").click()
+    frame.locator(".row-edit-bulk-insert").click()
+    frame.locator(".row-edit-copy-template").click()
+    frame.locator(".row-edit-copy-template", has_text="Copied").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()").split("\t") == ["name", "owner_id"]

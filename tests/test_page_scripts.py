@@ -154,28 +154,39 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     assert quota == {"refused": "QuotaExceededError", "more": 4_000_000, "keys": ["extra", "jld-visits", "more"]}
 
 
-#: A database page whose buttons open dialogs, and a table page that asks at once as it loads.
-DIALOG_METADATA = {
+#: A database page whose buttons open dialogs and copy, and a table page that asks and copies at
+#: once as it loads.
+GESTURE_METADATA = {
     "databases": {
         "fixtures": {
             "description_html": (
                 "<button id='ask' onclick='document.body.dataset.answer = confirm(\"Sure?\")'>ask</button>"
                 "<button id='tell' onclick='alert(\"Told.\"); document.body.dataset.told = 1'>tell</button>"
+                "<button id='copy' onclick='navigator.clipboard.writeText(\"copied from the page\")"
+                '.then(() => document.body.dataset.copied = "yes")\'>copy</button>'
             ),
             "tables": {
-                "facetable": {"description_html": "<script>document.body.dataset.asked = confirm('At once?')</script>"}
+                "facetable": {
+                    "description_html": (
+                        "<script>document.body.dataset.asked = confirm('At once?');"
+                        "navigator.clipboard.writeText('copied at once').catch((e) => document.body.dataset.copied = e.name)"
+                        "</script>"
+                    )
+                }
             },
         }
     }
 }
 
 
-def test_dialogs_open_after_the_users_click_on_the_page(page, lab):
-    """confirm() and alert() show the browser's dialog when the user's click asks for one, as in
-    a tab; a page that asks as it loads gets false, even right after the click that led to it."""
-    (lab.root / "dialogs.json").write_text(json.dumps(DIALOG_METADATA))
+def test_dialogs_and_the_clipboard_answer_the_users_click_on_the_page(page, lab):
+    """confirm() and alert() show the browser's dialog, and a Copy button writes the clipboard,
+    when the user's click asks, as in a tab; a page that asks as it loads is refused, even right
+    after the click that led to it."""
+    (lab.root / "gestures.json").write_text(json.dumps(GESTURE_METADATA))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     nb = open_notebook(
-        page, lab, "dialogs.ipynb", widget_cells("%datasette fixtures.db -m dialogs.json --path /fixtures")
+        page, lab, "gestures.ipynb", widget_cells("%datasette fixtures.db -m gestures.json --path /fixtures")
     )
     for cell in range(4):
         nb.run_cell(cell)
@@ -194,10 +205,14 @@ def test_dialogs_open_after_the_users_click_on_the_page(page, lab):
     frame.locator("#tell").click()
     frame.locator("body[data-told='1']").wait_for()
     assert shown == ["confirm Sure?", "confirm Sure?", "alert Told."]
+    frame.locator("#copy").click()
+    frame.locator("body[data-copied='yes']").wait_for()
+    assert page.evaluate("() => navigator.clipboard.readText()") == "copied from the page"
 
     frame.locator("a[href='/fixtures/facetable']").first.click()
-    frame.locator("body[data-asked='false']").wait_for()
+    frame.locator("body[data-asked='false'][data-copied='NotAllowedError']").wait_for()
     assert len(shown) == 3
+    assert page.evaluate("() => navigator.clipboard.readText()") == "copied from the page"
 
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])

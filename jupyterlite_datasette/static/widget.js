@@ -229,6 +229,7 @@ function runShell() {
     for (const old of document.querySelectorAll("iframe")) old.remove();
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts allow-forms allow-modals");
+    frame.allow = "clipboard-write";
     frame.title = "Datasette page";
     let loads = 0;
     frame.addEventListener("load", () => {
@@ -283,11 +284,13 @@ class SealedFrame {
   makeFrame() {
     const frame = /** @type {HTMLIFrameElement} */ (
       // The page frame's flags are at most these. allow-forms: without it the page frame sees no
-      // submit events; allow-modals: Datasette's confirm() before it drops a table, which the
-      // page frame allows only after the user's own click or key (frame/dialogs.js).
+      // submit events. allow-modals and clipboard-write: Datasette's confirm() before it drops a
+      // table, and pages' "Copy" buttons, which the page frame allows only after the user's own
+      // click or key (frame/gestures.js).
       element("iframe", {
         class: "jld-frame",
         sandbox: "allow-scripts allow-forms allow-modals",
+        allow: "clipboard-write",
         title: "Datasette",
         "data-holds": this.direct ? "page" : "shell",
       })

@@ -82,18 +82,19 @@ def attacks(origin: str) -> dict[str, str]:
             f"<script>window.open({q(origin + '/open')})</script>"
             "<button id='open-button' onclick='window.open(" + q(origin + "/open-click") + ")'>open</button>"
         ),
-        # Dialogs hold the notebook's whole tab: a page opens one only after the user's own click or
-        # key on it. (Comes after "popups", whose button the test clicks: that click's activation
-        # must not carry over to this page.)
-        "dialogs": script(
-            "alert('on load'); confirm('on load'); prompt('on load'); print();"
-            "setTimeout(() => alert('from a timer'), 50);"
-            "const b = document.createElement('button'); b.onclick = () => confirm('a forged click');"
+        # Dialogs hold the notebook's whole tab, and the clipboard is the user's: a page opens one, or
+        # writes it, only after the user's own click or key on it. (Comes after "popups", whose
+        # button the test clicks: that click's activation must not carry over to this page.)
+        "gestures": script(
+            "const copy = () => navigator.clipboard.writeText('from the attack').catch(() => {});"
+            "alert('on load'); confirm('on load'); prompt('on load'); print(); copy();"
+            "setTimeout(() => { alert('from a timer'); copy(); }, 50);"
+            "const b = document.createElement('button'); b.onclick = () => { confirm('a forged click'); copy(); };"
             "document.body.append(b); b.click();"
             "b.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})); alert('after a forged gesture');"
             "const active = Object.getOwnPropertyDescriptor(UserActivation.prototype, 'isActive');"
             "Object.defineProperty(UserActivation.prototype, 'isActive', {get: () => true, configurable: true});"
-            "alert('with the activation forged');"
+            "alert('with the activation forged'); copy();"
             "Object.defineProperty(UserActivation.prototype, 'isActive', active);"
         ),
         "subresources": (

@@ -86,6 +86,21 @@ def expect_notebook_unsaved_after(nb: NotebookPage, name: str) -> None:
         assert nb.page.evaluate("() => window.__jld_saved") is False, "a page script's keys saved the notebook"
 
 
+#: What the user put in the clipboard before the attacks.
+CLIPBOARD_MARK = "the user's own clipboard"
+
+
+def mark_clipboard(page) -> None:
+    """The user's text in the clipboard, put there by the notebook's page (which may read it back)."""
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.evaluate("(text) => navigator.clipboard.writeText(text)", CLIPBOARD_MARK)
+
+
+def expect_clipboard_kept(page, name: str) -> None:
+    """No page script wrote the clipboard (mark_clipboard)."""
+    assert page.evaluate("() => navigator.clipboard.readText()") == CLIPBOARD_MARK, f"{name} wrote the clipboard"
+
+
 def image_width(image, timeout_ms: int = 10_000) -> int:
     """The natural width of `image` (a locator) once the browser is done with it: 0 if refused or failed."""
     return image.evaluate(

@@ -21,8 +21,8 @@
 //   setTimeout/setInterval and customElements.define on window and document
 //   (page.js); HTMLFormElement.submit and Event.preventDefault (navigation.js);
 // - WebRTC's constructors are deleted and nested documents removed (seal.js).
-// - alert, confirm, prompt and print open only after the user's own click or
-//   key in the page (dialogs.js).
+// - alert, confirm, prompt, print and Clipboard's writeText and write work
+//   only after the user's own click or key on the page (gestures.js).
 // That is safe here because this document exists only to show Datasette's
 // pages: there is no code of the notebook's in it to surprise, each change
 // keeps the browser's own behaviour for what is not on Datasette's paths, and

@@ -3,7 +3,7 @@
 // document, so stylesheets parsed once stay parsed.
 
 import { INTERNAL, ask, base, fromWidget, internalPath, now, pathOf, post, realSetTimeout, resolve } from "./core.js";
-import { forgetGestures } from "./dialogs.js";
+import { forgetGestures } from "./gestures.js";
 import { sealPage } from "./seal.js";
 import { cssWithUrls, forgetPageResources, takePageCss, takeResources } from "./resources.js";
 import { currentPath, endPage, moveToFragment, runScripts, scriptSources, startPage, trackPageScripts } from "./page.js";
