@@ -17,7 +17,19 @@ FRAME = Path(__file__).parent / "static" / "frame"
 
 #: The parts in the order their top-level code runs: each uses, as it loads, only what
 #: earlier parts define (later parts' names only in functions called once all are in).
-FRAME_PARTS = ("core", "seal", "rewrite", "network", "modules", "resources", "page", "keys", "gestures", "navigation")
+FRAME_PARTS = (
+    "core",
+    "seal",
+    "rewrite",
+    "network",
+    "modules",
+    "resources",
+    "page",
+    "keys",
+    "gestures",
+    "downloads",
+    "navigation",
+)
 
 #: The one form of import the parts use: named bindings from a sibling part.
 IMPORT_LINE = re.compile(r'^import \{[^}]*\} from "\./(\w+)\.js";\n', re.MULTILINE)

@@ -48,6 +48,9 @@ the shell is left out where the notebook's own page refuses its frames' navigati
    visit      frame->view   method, path, body, content_type: a link, form or location change
                             to show (the view asks the kernel: a ``request`` with navigation)
    external   frame->view   url: another host, shown in the view's bar to open on a click
+   download   frame->view   name, body (bytes): a file the page made (a link with ``download``
+                            to a blob: or data: URL) that the user clicked; the view saves it
+                            as it saves Datasette's downloads (frame/downloads.js)
    assets     frame->view   id, script, stylesheet (lists of paths) (-> reply with assets)
    fetch      frame->view   id, method, path, headers, body (-> reply with the response)
    history    frame->view   path, replace: pushState/replaceState moved the page's URL

@@ -316,9 +316,11 @@ def test_hostile_database_runs_nothing(page, lab):
     assert page.evaluate("() => window.top.__pwned") is None
     # Not even inside the sandbox did a payload run.
     assert frame.locator("body").evaluate("() => window.__pwned_inner") is None
-    sandbox = nb.widget().locator("iframe").get_attribute("sandbox").split()
+    holder = nb.widget().locator("iframe")
+    sandbox = holder.get_attribute("sandbox").split()
     assert "allow-same-origin" not in sandbox
-    assert sorted(sandbox) == ["allow-forms", "allow-scripts"]
+    assert sorted(sandbox) == ["allow-forms", "allow-modals", "allow-scripts"]
+    assert holder.get_attribute("allow") == "clipboard-write"
 
 
 #: An output JupyterLab typesets as math (once it shows math, the outputs before it are typeset),

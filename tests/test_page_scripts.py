@@ -164,12 +164,16 @@ GESTURE_METADATA = {
                 "<button id='tell' onclick='alert(\"Told.\"); document.body.dataset.told = 1'>tell</button>"
                 "<button id='copy' onclick='navigator.clipboard.writeText(\"copied from the page\")"
                 '.then(() => document.body.dataset.copied = "yes")\'>copy</button>'
+                "<a id='made' download='made.txt' href='data:text/plain,made%20by%20the%20page'>made</a>"
+                '<button id=\'export\' onclick=\'const a = document.createElement("a"); a.download = "export.csv";'
+                ' a.href = window.URL.createObjectURL(new Blob(["a,b\\n1,2\\n"])); a.click()\'>export</button>'
             ),
             "tables": {
                 "facetable": {
                     "description_html": (
                         "<script>document.body.dataset.asked = confirm('At once?');"
-                        "navigator.clipboard.writeText('copied at once').catch((e) => document.body.dataset.copied = e.name)"
+                        "navigator.clipboard.writeText('copied at once').catch((e) => document.body.dataset.copied = e.name);"
+                        "const a = document.createElement('a'); a.download = 'at-once.txt'; a.href = 'data:,x'; a.click()"
                         "</script>"
                     )
                 }
@@ -179,10 +183,10 @@ GESTURE_METADATA = {
 }
 
 
-def test_dialogs_and_the_clipboard_answer_the_users_click_on_the_page(page, lab):
-    """confirm() and alert() show the browser's dialog, and a Copy button writes the clipboard,
-    when the user's click asks, as in a tab; a page that asks as it loads is refused, even right
-    after the click that led to it."""
+def test_dialogs_copies_and_files_the_page_makes_follow_the_users_click(page, lab):
+    """confirm() and alert() show the browser's dialog, a Copy button writes the clipboard, and a
+    file the page makes downloads, when the user's click asks, as in a tab; a page that asks as
+    it loads is refused, even right after the click that led to it."""
     (lab.root / "gestures.json").write_text(json.dumps(GESTURE_METADATA))
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     nb = open_notebook(
@@ -209,10 +213,20 @@ def test_dialogs_and_the_clipboard_answer_the_users_click_on_the_page(page, lab)
     frame.locator("body[data-copied='yes']").wait_for()
     assert page.evaluate("() => navigator.clipboard.readText()") == "copied from the page"
 
+    for button, name, content in (("#made", "made.txt", b"made by the page"), ("#export", "export.csv", b"a,b\n1,2\n")):
+        with page.expect_download() as download:
+            frame.locator(button).click()
+        assert download.value.suggested_filename == name
+        assert Path(download.value.path()).read_bytes() == content
+    downloads: list[str] = []
+    page.on("download", lambda download: downloads.append(download.suggested_filename))
+
     frame.locator("a[href='/fixtures/facetable']").first.click()
     frame.locator("body[data-asked='false'][data-copied='NotAllowedError']").wait_for()
+    page.wait_for_timeout(500)
     assert len(shown) == 3
     assert page.evaluate("() => navigator.clipboard.readText()") == "copied from the page"
+    assert downloads == []
 
 
 @pytest.mark.parametrize("write", [True, False], ids=["writes-on", "writes-off"])

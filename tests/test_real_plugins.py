@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support.lab import free_port, open_notebook, wait_for_http
@@ -97,3 +98,24 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     widget_uncaught = [uncaught(error) for error in page.uncaught_errors]
     assert set(widget_uncaught) <= set(tab_uncaught), f"uncaught in the widget only: {widget_uncaught}"
     page.uncaught_errors.clear()
+
+
+def test_a_dashboard_chart_saves_as_png_and_svg(page, lab, places):
+    """vega-embed's own menu on a datasette-dashboards chart: "Save as PNG" and "Save as SVG" make
+    the image in the page (a link with `download` to a data: or blob: URL), and the browser saves
+    it, as in a tab."""
+    cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
+    nb = open_notebook(page, lab, "plugin-save-chart.ipynb", cells)
+    for cell in range(len(cells)):
+        nb.run_cell(cell)
+    nb.go("/-/dashboards/places")
+    frame = nb.frame()
+    frame.locator(".vega-embed canvas, .vega-embed svg.marks").first.wait_for(timeout=30_000)
+    for kind, magic in (("PNG", b"\x89PNG\r\n"), ("SVG", b"<svg")):
+        menu = frame.locator(".vega-embed details").first
+        if not menu.evaluate("(details) => details.open"):
+            menu.locator("summary").click()
+        with page.expect_download() as download:
+            frame.locator(".vega-embed .vega-actions a", has_text=f"Save as {kind}").first.click()
+        assert download.value.suggested_filename == f"visualization.{kind.lower()}"
+        assert Path(download.value.path()).read_bytes().startswith(magic)

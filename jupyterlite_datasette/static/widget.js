@@ -171,6 +171,8 @@ function pageCsp(imageHosts) {
     "style-src 'unsafe-inline' blob:",
     ["img-src data: blob:", ...hosts].join(" "),
     "font-src data: blob:",
+    // What the page made itself (a chart's image to save), never a host.
+    "connect-src data: blob:",
     "form-action 'none'",
   ].join("; ");
 }
@@ -870,6 +872,12 @@ class DatasetteView {
             body: message.body instanceof ArrayBuffer ? message.body : undefined,
             contentType: typeof message.content_type === "string" ? message.content_type : undefined,
           });
+        }
+        break;
+      case "download":
+        // A file the page made, on the user's click there (frame/downloads.js).
+        if (message.body instanceof ArrayBuffer && typeof message.name === "string") {
+          saveFile(message.body, message.name);
         }
         break;
       case "external":

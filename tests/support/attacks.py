@@ -82,11 +82,12 @@ def attacks(origin: str) -> dict[str, str]:
             f"<script>window.open({q(origin + '/open')})</script>"
             "<button id='open-button' onclick='window.open(" + q(origin + "/open-click") + ")'>open</button>"
         ),
-        # Dialogs hold the notebook's whole tab, and the clipboard is the user's: a page opens one, or
-        # writes it, only after the user's own click or key on it. (Comes after "popups", whose
+        # Dialogs hold the notebook's whole tab, and the clipboard and downloads are the user's: a page
+        # opens one, writes it or saves a file it made, only after the user's own click or key on it. (Comes after "popups", whose
         # button the test clicks: that click's activation must not carry over to this page.)
         "gestures": script(
-            "const copy = () => navigator.clipboard.writeText('from the attack').catch(() => {});"
+            "const copy = () => { navigator.clipboard.writeText('from the attack').catch(() => {});"
+            "const a = document.createElement('a'); a.download = 'attack.txt'; a.href = 'data:,x'; a.click(); };"
             "alert('on load'); confirm('on load'); prompt('on load'); print(); copy();"
             "setTimeout(() => { alert('from a timer'); copy(); }, 50);"
             "const b = document.createElement('button'); b.onclick = () => { confirm('a forged click'); copy(); };"

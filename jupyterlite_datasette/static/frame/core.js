@@ -19,7 +19,9 @@
 // - History's pushState, replaceState and state, document.URL, readyState,
 //   forms' action, localStorage and sessionStorage, addEventListener,
 //   setTimeout/setInterval and customElements.define on window and document
-//   (page.js); HTMLFormElement.submit and Event.preventDefault (navigation.js);
+//   (page.js); HTMLFormElement.submit, Event.preventDefault, and
+//   HTMLElement.click and EventTarget.dispatchEvent for links with no parent
+//   (navigation.js);
 // - WebRTC's constructors are deleted and nested documents removed (seal.js).
 // - alert, confirm, prompt, print and Clipboard's writeText and write work
 //   only after the user's own click or key on the page (gestures.js).

@@ -1,6 +1,7 @@
 // What a page may do only in answer to the user's own click or key on it:
-// open the browser's dialogs (alert, confirm, prompt, print) and write the
-// clipboard (navigator.clipboard.writeText and write).
+// open the browser's dialogs (alert, confirm, prompt, print), write the
+// clipboard (navigator.clipboard.writeText and write), and save a file it
+// made (downloads.js).
 //
 // The frames allow both (allow-modals, clipboard-write), since Datasette's
 // pages ask with confirm() before they drop a table, and pages have "Copy"
@@ -35,7 +36,8 @@ for (const type of ["keydown", "mousedown", "pointerdown", "pointerup", "touchen
   window.addEventListener(type, (event) => (gestureOnThisPage ||= event.isTrusted), true);
 }
 
-const allowed = () => gestureOnThisPage && userActive();
+/** Whether the user's own click or key on this page asks for what the page does now. */
+export const userAsked = () => gestureOnThisPage && userActive();
 
 /**
  * Replace `owner[name]` with a function that calls the browser's own when allowed, and
@@ -48,7 +50,7 @@ function onlyAfterAGesture(owner, name, refused) {
   const target = /** @type {Record<string, Function>} */ (owner);
   const own = target[name];
   target[name] = function () {
-    return allowed() ? apply(own, this, arguments) : refused();
+    return userAsked() ? apply(own, this, arguments) : refused();
   };
 }
 

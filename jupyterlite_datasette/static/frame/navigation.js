@@ -3,8 +3,9 @@
 // document, so stylesheets parsed once stay parsed.
 
 import { INTERNAL, ask, base, fromWidget, internalPath, now, pathOf, post, realSetTimeout, resolve } from "./core.js";
+import { isMadeFile, saveMadeFile } from "./downloads.js";
 import { forgetGestures } from "./gestures.js";
-import { sealPage } from "./seal.js";
+import { apply, sealPage } from "./seal.js";
 import { cssWithUrls, forgetPageResources, takePageCss, takeResources } from "./resources.js";
 import { currentPath, endPage, moveToFragment, runScripts, scriptSources, startPage, trackPageScripts } from "./page.js";
 
@@ -102,17 +103,51 @@ window.addEventListener(
       preventDefault.call(event);
       return;
     }
-    const href = link.getAttribute("href") ?? link.getAttributeNS(XLINK, "href");
-    if (href === null) return;
+    const href = () => link.getAttribute("href") ?? link.getAttributeNS(XLINK, "href");
+    if (href() === null) return;
     const started = now();
+    // As a browser does, after the page's listeners, which may have changed the link.
     takeDefault(event, () => {
-      const url = resolve(href);
-      if (url) followUrl(url, started);
+      const url = resolve(href());
+      if (url && isMadeFile(link, url)) saveMadeFile(url, link.getAttribute("download") ?? "");
+      else if (url) followUrl(url, started);
     });
   },
   true,
 );
 window.addEventListener("click", settle);
+
+// A link a page clicks without putting it anywhere (as FileSaver.js and most
+// "Export" buttons do: a new <a download>, then click()) is followed in a tab
+// all the same. Here it goes into the document for its click, so that the
+// listener above takes it as any other.
+const { click } = HTMLElement.prototype;
+const { dispatchEvent } = EventTarget.prototype;
+HTMLElement.prototype.click = function () {
+  inDocumentIfLoose(this, () => apply(click, this, []));
+};
+EventTarget.prototype.dispatchEvent = function (event) {
+  return inDocumentIfLoose(this, () => apply(dispatchEvent, this, [event]));
+};
+
+/**
+ * Run `act`, with `target` in the document meanwhile if it is a link with no parent.
+ * @template T
+ * @param {EventTarget} target
+ * @param {() => T} act
+ * @returns {T}
+ */
+function inDocumentIfLoose(target, act) {
+  const loose = target instanceof HTMLAnchorElement && !target.parentNode && target.hasAttribute("href");
+  if (!loose) return act();
+  document.documentElement.append(target);
+  try {
+    return act();
+  } finally {
+    if (target.parentNode === document.documentElement) target.remove();
+  }
+}
+
 // Middle clicks would open a tab on a URL that only exists in the kernel.
 window.addEventListener("auxclick", (event) => preventDefault.call(event), true);
 
