@@ -320,7 +320,7 @@ def test_hostile_database_runs_nothing(page, lab):
     sandbox = holder.get_attribute("sandbox").split()
     assert "allow-same-origin" not in sandbox
     assert sorted(sandbox) == ["allow-forms", "allow-modals", "allow-scripts"]
-    assert holder.get_attribute("allow") == "clipboard-write"
+    assert holder.get_attribute("allow") == "clipboard-write; fullscreen"
 
 
 #: An output JupyterLab typesets as math (once it shows math, the outputs before it are typeset),

@@ -16,7 +16,7 @@ from support.lite import expect_only_local_requests
 from support.sealed import (
     Watch,
     decline_waiting_address,
-    expect_clipboard_kept,
+    expect_clipboard_and_screen_kept,
     expect_notebook_unsaved_after,
     expect_own_document,
     expect_text_never_ran_as_code,
@@ -65,7 +65,7 @@ def test_hostile_metadata_reaches_nothing_in_jupyterlite(lite_site, lite_page, a
         expect_own_document(nb)
         decline_waiting_address(nb, name, attacker.origin)
         expect_notebook_unsaved_after(nb, name)
-        expect_clipboard_kept(page, name)
+        expect_clipboard_and_screen_kept(page, name)
         assert attacker.received == b"", f"{name}: the attacker received {attacker.received[:300]!r}"
         assert watch.events == [], f"{name}: {watch.events}"
 

@@ -100,10 +100,11 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     page.uncaught_errors.clear()
 
 
-def test_a_dashboard_chart_saves_as_png_and_svg(page, lab, places):
+def test_a_dashboard_saves_a_chart_and_fills_the_screen(page, lab, places):
     """vega-embed's own menu on a datasette-dashboards chart: "Save as PNG" and "Save as SVG" make
     the image in the page (a link with `download` to a data: or blob: URL), and the browser saves
-    it, as in a tab."""
+    it, as in a tab; the dashboard's "Fullscreen" button fills the screen with it, and gives it
+    back."""
     cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
     nb = open_notebook(page, lab, "plugin-save-chart.ipynb", cells)
     for cell in range(len(cells)):
@@ -119,3 +120,10 @@ def test_a_dashboard_chart_saves_as_png_and_svg(page, lab, places):
             frame.locator(".vega-embed .vega-actions a", has_text=f"Save as {kind}").first.click()
         assert download.value.suggested_filename == f"visualization.{kind.lower()}"
         assert Path(download.value.path()).read_bytes().startswith(magic)
+
+    fullscreen = "() => document.fullscreenElement?.matches('section.content') ?? null"
+    frame.get_by_role("button", name="Fullscreen").click()
+    page.wait_for_function("() => document.fullscreenElement !== null")
+    assert frame.locator("body").evaluate(fullscreen) is True
+    frame.get_by_role("button", name="Fullscreen").click()
+    page.wait_for_function("() => document.fullscreenElement === null")

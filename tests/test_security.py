@@ -16,7 +16,7 @@ from support.lab import open_notebook
 from support.sealed import (
     Watch,
     decline_waiting_address,
-    expect_clipboard_kept,
+    expect_clipboard_and_screen_kept,
     expect_notebook_unsaved_after,
     expect_own_document,
     expect_text_never_ran_as_code,
@@ -76,7 +76,7 @@ def test_hostile_metadata_reaches_nothing_and_the_widget_recovers(open_page, lab
         # A bare location.href and a GET form's requestSubmit() wait for the user; the POST went nowhere.
         decline_waiting_address(nb, name, attacker.origin)
         expect_notebook_unsaved_after(nb, name)
-        expect_clipboard_kept(page, name)
+        expect_clipboard_and_screen_kept(page, name)
         if name == "imitation":
             assert prompt.is_hidden()
         if name == "webrtc":

@@ -231,7 +231,7 @@ function runShell() {
     for (const old of document.querySelectorAll("iframe")) old.remove();
     const frame = document.createElement("iframe");
     frame.setAttribute("sandbox", "allow-scripts allow-forms allow-modals");
-    frame.allow = "clipboard-write";
+    frame.allow = "clipboard-write; fullscreen";
     frame.title = "Datasette page";
     let loads = 0;
     frame.addEventListener("load", () => {
@@ -286,13 +286,13 @@ class SealedFrame {
   makeFrame() {
     const frame = /** @type {HTMLIFrameElement} */ (
       // The page frame's flags are at most these. allow-forms: without it the page frame sees no
-      // submit events. allow-modals and clipboard-write: Datasette's confirm() before it drops a
-      // table, and pages' "Copy" buttons, which the page frame allows only after the user's own
-      // click or key (frame/gestures.js).
+      // submit events. allow-modals, clipboard-write and fullscreen: Datasette's confirm() before
+      // it drops a table, pages' "Copy" buttons, a dashboard's "Fullscreen", which the page frame
+      // allows only after the user's own click or key (frame/gestures.js).
       element("iframe", {
         class: "jld-frame",
         sandbox: "allow-scripts allow-forms allow-modals",
-        allow: "clipboard-write",
+        allow: "clipboard-write; fullscreen",
         title: "Datasette",
         "data-holds": this.direct ? "page" : "shell",
       })

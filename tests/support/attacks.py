@@ -82,20 +82,22 @@ def attacks(origin: str) -> dict[str, str]:
             f"<script>window.open({q(origin + '/open')})</script>"
             "<button id='open-button' onclick='window.open(" + q(origin + "/open-click") + ")'>open</button>"
         ),
-        # Dialogs hold the notebook's whole tab, and the clipboard and downloads are the user's: a page
-        # opens one, writes it or saves a file it made, only after the user's own click or key on it. (Comes after "popups", whose
+        # Dialogs hold the notebook's whole tab; the clipboard, the screen and downloads are the user's:
+        # a page opens one, writes it, fills it or saves a file it made only after the user's own
+        # click or key on it. (Comes after "popups", whose
         # button the test clicks: that click's activation must not carry over to this page.)
         "gestures": script(
-            "const copy = () => { navigator.clipboard.writeText('from the attack').catch(() => {});"
-            "const a = document.createElement('a'); a.download = 'attack.txt'; a.href = 'data:,x'; a.click(); };"
-            "alert('on load'); confirm('on load'); prompt('on load'); print(); copy();"
-            "setTimeout(() => { alert('from a timer'); copy(); }, 50);"
-            "const b = document.createElement('button'); b.onclick = () => { confirm('a forged click'); copy(); };"
+            "const reach = () => { navigator.clipboard.writeText('from the attack').catch(() => {});"
+            "const a = document.createElement('a'); a.download = 'attack.txt'; a.href = 'data:,x'; a.click();"
+            "document.body.requestFullscreen().catch(() => {}); };"
+            "alert('on load'); confirm('on load'); prompt('on load'); print(); reach();"
+            "setTimeout(() => { alert('from a timer'); reach(); }, 50);"
+            "const b = document.createElement('button'); b.onclick = () => { confirm('a forged click'); reach(); };"
             "document.body.append(b); b.click();"
             "b.dispatchEvent(new PointerEvent('pointerdown', {bubbles: true})); alert('after a forged gesture');"
             "const active = Object.getOwnPropertyDescriptor(UserActivation.prototype, 'isActive');"
             "Object.defineProperty(UserActivation.prototype, 'isActive', {get: () => true, configurable: true});"
-            "alert('with the activation forged'); copy();"
+            "alert('with the activation forged'); reach();"
             "Object.defineProperty(UserActivation.prototype, 'isActive', active);"
         ),
         "subresources": (

@@ -99,6 +99,7 @@ def places_metadata(path: Path) -> Path:
             "datasette-dashboards": {
                 "places": {
                     "title": "Places dashboard",
+                    "settings": {"allow_fullscreen": True},
                     "layout": [["note", "count"], ["kinds", "top"], ["where", "where"]],
                     "charts": charts,
                 }

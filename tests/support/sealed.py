@@ -96,9 +96,10 @@ def mark_clipboard(page) -> None:
     page.evaluate("(text) => navigator.clipboard.writeText(text)", CLIPBOARD_MARK)
 
 
-def expect_clipboard_kept(page, name: str) -> None:
-    """No page script wrote the clipboard (mark_clipboard)."""
+def expect_clipboard_and_screen_kept(page, name: str) -> None:
+    """No page script wrote the clipboard (mark_clipboard) or filled the screen."""
     assert page.evaluate("() => navigator.clipboard.readText()") == CLIPBOARD_MARK, f"{name} wrote the clipboard"
+    assert page.evaluate("() => document.fullscreenElement") is None, f"{name} filled the screen"
 
 
 def image_width(image, timeout_ms: int = 10_000) -> int:

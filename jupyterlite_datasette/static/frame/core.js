@@ -23,8 +23,9 @@
 //   HTMLElement.click and EventTarget.dispatchEvent for links with no parent
 //   (navigation.js);
 // - WebRTC's constructors are deleted and nested documents removed (seal.js).
-// - alert, confirm, prompt, print and Clipboard's writeText and write work
-//   only after the user's own click or key on the page (gestures.js).
+// - alert, confirm, prompt, print, Clipboard's writeText and write, and
+//   requestFullscreen work only after the user's own click or key on the page
+//   (gestures.js).
 // That is safe here because this document exists only to show Datasette's
 // pages: there is no code of the notebook's in it to surprise, each change
 // keeps the browser's own behaviour for what is not on Datasette's paths, and

@@ -1,17 +1,19 @@
 // What a page may do only in answer to the user's own click or key on it:
 // open the browser's dialogs (alert, confirm, prompt, print), write the
-// clipboard (navigator.clipboard.writeText and write), and save a file it
-// made (downloads.js).
+// clipboard (navigator.clipboard.writeText and write), fill the screen
+// (requestFullscreen), and save a file it made (downloads.js).
 //
-// The frames allow both (allow-modals, clipboard-write), since Datasette's
-// pages ask with confirm() before they drop a table, and pages have "Copy"
-// buttons. But a dialog holds the notebook's whole tab until it is answered,
-// and Chromium lets a focused frame write the clipboard at any time. So each
-// needs the browser's transient activation (as a popup does; it lasts
-// seconds) from a gesture made on the page shown. Asked for on load, from a
-// timer, after a script's forged click, or right after the click that led to
-// the page, each is refused as it would be without the permission: no dialog
-// shown, confirm() false, prompt() null, the clipboard's promise rejected.
+// The frames allow them (allow-modals, clipboard-write, fullscreen), since
+// Datasette's pages ask with confirm() before they drop a table, pages have
+// "Copy" buttons, and dashboards a "Fullscreen" one. But a dialog holds the
+// notebook's whole tab until it is answered, and the others reach outside
+// the widget. So each needs the browser's transient activation (it lasts
+// seconds, as for a popup) from a gesture made on the page shown: in this one
+// long-lived document, the click that led to a page would otherwise still
+// count when the page comes in. Asked for on load, from a timer, after a
+// script's forged click, or right after that click, each is refused as
+// without the permission: no dialog, confirm() false, prompt() null, the
+// promise rejected.
 
 import { apply } from "./seal.js";
 
@@ -62,4 +64,10 @@ for (const name of ["writeText", "write"]) {
   onlyAfterAGesture(Clipboard.prototype, name, () =>
     Promise.reject(new DOMException("Write permission denied.", "NotAllowedError")),
   );
+}
+onlyAfterAGesture(Element.prototype, "requestFullscreen", () =>
+  Promise.reject(new TypeError("Permissions check failed")),
+);
+for (const name of ["webkitRequestFullscreen", "webkitRequestFullScreen"]) {
+  if (name in Element.prototype) onlyAfterAGesture(Element.prototype, name, () => undefined);
 }
