@@ -104,11 +104,24 @@ def test_browse_click_filter_query_history_address(page, lab):
     assert nb.address() == sql_path
     assert nb.widget().get_by_role("button", name="Forward").is_disabled()
 
-    # Typing a path in the address field.
+    # Typing a path in the address field, or the URL the widget's links have ("Copy link address").
     nb.go("/fixtures/states")
     expect_heading(frame, "states")
     frame.locator("td", has_text="Michigan").wait_for()
     nb.expect_kernel_path("/fixtures/states")
+    link = frame.locator("a[href='/fixtures']").first.evaluate("(a) => a.href")
+    assert link == "http://localhost/fixtures"
+    nb.go(link)
+    expect_heading(frame, "fixtures")
+    assert nb.address() == "/fixtures"
+    # Another site's URL asks first, as a link to it does; the page stays.
+    prompt = nb.widget().locator(".jld-external")
+    nb.go("https://datasette.io/plugins")
+    prompt.get_by_text("The address is on another site: https://datasette.io/plugins").wait_for()
+    prompt.get_by_role("button", name="Cancel").click()
+    assert nb.address() == "/fixtures"
+    nb.go("/fixtures/states")
+    expect_heading(frame, "states")
     # Ctrl+S in the address field saves the notebook; the field keeps every other key from JupyterLab.
     nb.widget().locator(".jld-address input").click()
     nb.save_after_snapshot("/fixtures/states", keys="Control+s")

@@ -490,6 +490,21 @@ function downloadName(response) {
 }
 
 /**
+ * Where the text typed in the address field leads: a path on Datasette, typed
+ * with or without its first slash, or as the URL the widget's links have
+ * (what "Copy link address" gives); or another site's http(s) URL.
+ * @param {string} typed
+ * @returns {{path: string, url?: undefined} | {path?: undefined, url: string}}
+ */
+function typedAddress(typed) {
+  if (/^(https?:)?\/\//i.test(typed) && URL.canParse(typed, INTERNAL_ORIGIN)) {
+    const url = new URL(typed, INTERNAL_ORIGIN);
+    return url.origin === INTERNAL_ORIGIN ? { path: url.pathname + url.search + url.hash } : { url: url.href };
+  }
+  return { path: typed.startsWith("/") ? typed : `/${typed}` };
+}
+
+/**
  * Save bytes as a file through the browser's own download, exactly as they are.
  * @param {DataView | ArrayBuffer} body
  * @param {string} name
@@ -546,7 +561,8 @@ class ExternalLinkPrompt {
     this.address = element("code", { class: "jld-external-url" });
     const open = element("button", { type: "button", class: "jld-external-open" }, "Open in a new tab");
     const cancel = element("button", { type: "button", class: "jld-external-cancel" }, "Cancel");
-    this.element.append(element("span", {}, "The page links to another site: "), this.address, open, cancel);
+    this.lead = element("span");
+    this.element.append(this.lead, this.address, open, cancel);
     open.addEventListener("click", () => {
       if (this.url) window.open(this.url, "_blank", "noopener,noreferrer");
       this.hide();
@@ -554,9 +570,13 @@ class ExternalLinkPrompt {
     cancel.addEventListener("click", () => this.hide());
   }
 
-  /** @param {string} url */
-  ask(url) {
+  /**
+   * @param {string} url
+   * @param {string} lead what leads there
+   */
+  ask(url, lead = "The page links to another site: ") {
     this.url = url;
+    this.lead.textContent = lead;
     this.address.textContent = url;
     this.element.hidden = false;
   }
@@ -656,8 +676,14 @@ class DatasetteView {
     addressForm.addEventListener("submit", (event) => {
       event.preventDefault();
       this.addressEdited = false;
-      const typed = this.address.value.trim();
-      this.go(typed.startsWith("/") ? typed : `/${typed}`);
+      const typed = typedAddress(this.address.value.trim());
+      if (typed.path !== undefined) {
+        this.go(typed.path);
+      } else {
+        // Another site, as a link to it: it opens in a new tab once the user confirms.
+        this.showAddress(this.history[this.index] ?? model.get("path"));
+        this.external.ask(typed.url, "The address is on another site: ");
+      }
     });
 
     this.onModelMessage = this.onModelMessage.bind(this);
