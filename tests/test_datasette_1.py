@@ -107,9 +107,11 @@ def test_dropping_a_table_asks_the_user_first(page, lab):
     assert asked == ['Permanently delete the table "pets"? This will delete all of its data and cannot be undone.']
     assert "pets" in sqlite_utils.Database(lab.root / "pets.db").table_names()
     drop.click()
-    frame.locator("h1", has_text="pets").wait_for()
-    assert len(asked) == 2
+    page.wait_for_function(
+        "(widget) => widget.querySelector('.jld-address input').value === '/pets'", arg=nb.widget().element_handle()
+    )
     nb.expect_kernel_path("/pets")
+    assert len(asked) == 2
     assert sqlite_utils.Database(lab.root / "pets.db").table_names() == ["owners"]
 
 

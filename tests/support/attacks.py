@@ -84,8 +84,8 @@ def attacks(origin: str) -> dict[str, str]:
         ),
         # Dialogs hold the notebook's whole tab; the clipboard, the screen and downloads are the user's:
         # a page opens one, writes it, fills it or saves a file it made only after the user's own
-        # click or key on it. (Comes after "popups", whose
-        # button the test clicks: that click's activation must not carry over to this page.)
+        # click or key on it. (Comes after "popups", whose button the test clicks: that click's
+        # activation must not carry over to this page.)
         "gestures": script(
             "const reach = () => { navigator.clipboard.writeText('from the attack').catch(() => {});"
             "const a = document.createElement('a'); a.download = 'attack.txt'; a.href = 'data:,x'; a.click();"

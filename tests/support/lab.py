@@ -181,6 +181,17 @@ FRAME_POLICY_IN_HEAD = """() => [...document.head.querySelectorAll("meta[http-eq
   .some((meta) => /(^|;)\\s*frame-src\\s+'none'\\s*(;|$)/i.test(meta.content))"""
 
 
+#: Notes in the page when Notebook 7 next writes its "Last Checkpoint", as it does after a save.
+WATCH_CHECKPOINT = """() => {
+  window.__jld_checkpointed = false;
+  const label = document.querySelector(".jp-NotebookCheckpoint");
+  new MutationObserver((_, observer) => {
+    window.__jld_checkpointed = true;
+    observer.disconnect();
+  }).observe(label, { childList: true, characterData: true, subtree: true });
+}"""
+
+
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
@@ -224,11 +235,17 @@ class NotebookPage:
         """
         note = self.page.locator(".jld-snapshot-note", has_text=f"Datasette page {path}, as last shown")
         note.first.wait_for(state="attached")
+        if not self.status_bar:
+            # Notebook 7 marks nothing dirty; it writes its "Last Checkpoint" anew at each save.
+            self.page.evaluate(WATCH_CHECKPOINT)
         if keys:
             self.page.keyboard.press(keys)
         else:
             self.menu("File", "Save Notebook")
-        self.page.locator(".jp-mod-dirty").wait_for(state="detached")
+        if self.status_bar:
+            self.page.locator(".jp-mod-dirty").wait_for(state="detached")
+        else:
+            self.page.wait_for_function("() => window.__jld_checkpointed")
 
     def run_all(self) -> None:
         """Run > Run All Cells; wait until the first code cell has started."""
