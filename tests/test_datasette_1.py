@@ -13,7 +13,7 @@ import sqlite3
 
 import pytest
 import sqlite_utils
-from support.lab import open_notebook, widget_cells
+from support.lab import answer_dialogs, open_widget
 
 from jupyterlite_datasette.datasette_line import IS_1_0
 
@@ -21,9 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(not IS_1_0, reason="these 
 
 
 def test_jump_to_finds_a_table_and_goes_there(page, lab):
-    nb = open_notebook(page, lab, "jump.ipynb", widget_cells("%datasette fixtures.db"))
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "jump.ipynb", "%datasette fixtures.db")
     frame = nb.frame()
     frame.locator("a[href='/fixtures']").first.wait_for()
 
@@ -54,11 +52,7 @@ def make_pets_db(root, **permissions: bool) -> None:
 
 def test_the_row_editor_saves_with_an_owner_chosen_by_autocomplete(page, lab):
     make_pets_db(lab.root)
-    nb = open_notebook(
-        page, lab, "edit.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
-    )
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "edit.ipynb", "%datasette pets.db -m pets.json --write --path /pets/pets")
     frame = nb.frame()
 
     # The row's edit button opens 1.0's editor, which fetches the row as JSON.
@@ -85,26 +79,18 @@ def test_dropping_a_table_asks_the_user_first(page, lab):
     """1.0's table editor asks with the browser's confirm() before it drops a table: the dialog
     shows, as in a tab, after the user's own click in the page."""
     make_pets_db(lab.root, alter_table=True, drop_table=True)
-    nb = open_notebook(
-        page, lab, "drop.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
-    )
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "drop.ipynb", "%datasette pets.db -m pets.json --write --path /pets/pets")
     frame = nb.frame()
-    asked: list[str] = []
-
-    def answer(dialog) -> None:
-        asked.append(dialog.message)
-        dialog.dismiss() if len(asked) == 1 else dialog.accept()
-
-    page.on("dialog", answer)
+    asked = answer_dialogs(page, [False, True])
     frame.locator("details.actions-menu-links summary").first.click()
     frame.locator("button[data-table-action=alter-table]").click()
     drop = frame.locator("#table-alter-dialog .table-alter-drop")
     # Declined, the table stays; accepted, it goes, and the page moves to its database.
     drop.click()
     page.wait_for_timeout(500)
-    assert asked == ['Permanently delete the table "pets"? This will delete all of its data and cannot be undone.']
+    assert asked == [
+        'confirm Permanently delete the table "pets"? This will delete all of its data and cannot be undone.'
+    ]
     assert "pets" in sqlite_utils.Database(lab.root / "pets.db").table_names()
     drop.click()
     page.wait_for_function(
@@ -120,11 +106,7 @@ def test_the_row_inserter_copies_its_spreadsheet_template(page, lab):
     Clipboard API, as the user's click asks."""
     make_pets_db(lab.root, insert_row=True)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    nb = open_notebook(
-        page, lab, "insert.ipynb", widget_cells("%datasette pets.db -m pets.json --write --path /pets/pets")
-    )
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "insert.ipynb", "%datasette pets.db -m pets.json --write --path /pets/pets")
     frame = nb.frame()
     frame.locator("button[data-table-action=insert-row]").click()
     frame.locator(".row-edit-bulk-insert").click()

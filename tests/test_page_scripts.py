@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.databases import datasette_answer, make_notes_db
-from support.lab import SQL_EDITOR, open_notebook, query_page, widget_cells
+from support.lab import SQL_EDITOR, answer_dialogs, open_notebook, open_widget, query_page, widget_cells
 from support.plugin import expect_plugin_ran, install_cell
 
 pytestmark = pytest.mark.browser
@@ -34,10 +34,7 @@ def expect_stored(frame, key: str, value: str) -> None:
 
 
 def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
-    cells = widget_cells('%datasette fixtures.db --path "/fixtures/facetable?state=CA"')
-    nb = open_notebook(page, lab, "cog.ipynb", cells)
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "cog.ipynb", '%datasette fixtures.db --path "/fixtures/facetable?state=CA"')
     frame = nb.frame()
     frame.get_by_text('100 rows where state = "CA"').wait_for()
 
@@ -65,9 +62,7 @@ def test_cog_menu_sorts_facets_and_hides_keeping_filters(page, lab):
 
 
 def test_codemirror_runs_with_shift_enter_and_the_button(page, lab):
-    nb = open_notebook(page, lab, "editor.ipynb", widget_cells("%datasette fixtures.db --path /fixtures"))
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "editor.ipynb", "%datasette fixtures.db --path /fixtures")
     frame = nb.frame()
     frame.locator(SQL_EDITOR).first.wait_for()
     assert not frame.locator("textarea#sql-editor").is_visible()
@@ -189,19 +184,9 @@ def test_dialogs_copies_and_files_the_page_makes_follow_the_users_click(page, la
     it loads is refused, even right after the click that led to it."""
     (lab.root / "gestures.json").write_text(json.dumps(GESTURE_METADATA))
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
-    nb = open_notebook(
-        page, lab, "gestures.ipynb", widget_cells("%datasette fixtures.db -m gestures.json --path /fixtures")
-    )
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "gestures.ipynb", "%datasette fixtures.db -m gestures.json --path /fixtures")
     frame = nb.frame()
-    shown: list[str] = []
-
-    def answer(dialog) -> None:
-        shown.append(f"{dialog.type} {dialog.message}")
-        dialog.accept() if len(shown) == 1 else dialog.dismiss()
-
-    page.on("dialog", answer)
+    shown = answer_dialogs(page, [True])
     frame.locator("#ask").click()
     frame.locator("body[data-answer='true']").wait_for()
     frame.locator("#ask").click()
@@ -235,11 +220,7 @@ def test_write_canned_query(page, lab, write):
     db_path = make_notes_db(lab.root / f"{name}.db", lab.root / f"{name}.json")
     before = hashlib.sha256(db_path.read_bytes()).hexdigest()
     flag = " --write" if write else ""
-    nb = open_notebook(
-        page, lab, f"{name}.ipynb", widget_cells(f"%datasette {name}.db -m {name}.json --path /{name}/add_note{flag}")
-    )
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, f"{name}.ipynb", f"%datasette {name}.db -m {name}.json --path /{name}/add_note{flag}")
     frame = nb.frame()
     frame.locator("input[name=body]").fill("written from the widget")
     run = frame.locator("input[type=submit][value='Run SQL']")
@@ -267,9 +248,7 @@ def test_write_canned_query(page, lab, write):
 
 def test_downloads_are_real_files_with_datasettes_bytes(page, lab):
     db = lab.root / "fixtures.db"
-    nb = open_notebook(page, lab, "downloads.ipynb", widget_cells("%datasette fixtures.db --path /fixtures/facetable"))
-    for cell in range(4):
-        nb.run_cell(cell)
+    nb = open_widget(page, lab, "downloads.ipynb", "%datasette fixtures.db --path /fixtures/facetable")
     frame = nb.frame()
     frame.get_by_text("300 rows").wait_for()
 

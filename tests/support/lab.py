@@ -363,6 +363,28 @@ class NotebookPage:
         self.page.keyboard.type(sql)
 
 
+def open_widget(page, lab: JupyterLab, name: str, line: str) -> NotebookPage:
+    """Open a notebook `name` of `widget_cells(line)` and run them all."""
+    nb = open_notebook(page, lab, name, widget_cells(line))
+    for cell in range(4):
+        nb.run_cell(cell)
+    return nb
+
+
+def answer_dialogs(page, accepts: list[bool]) -> list[str]:
+    """From now on, note each of the page's dialogs ("confirm Sure?") in the list returned, and
+    answer them in turn: accepted where `accepts` says so, dismissed otherwise and after."""
+    shown: list[str] = []
+
+    def answer(dialog) -> None:
+        shown.append(f"{dialog.type} {dialog.message}")
+        accept = len(shown) <= len(accepts) and accepts[len(shown) - 1]
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.on("dialog", answer)
+    return shown
+
+
 def open_notebook(page, lab: JupyterLab, name: str, cells: list[str]) -> NotebookPage:
     """Write a notebook of `cells` into the lab's folder and open it."""
     write_notebook(lab.root / name, cells)
