@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.lab import free_port, open_notebook, wait_for_http
+from support.lab import NotebookPage, free_port, open_notebook, wait_for_http
 from support.real_plugins import PLUGIN_PAGES, PLUGINS, load_plugins_cell, make_places_db, places_metadata
 
 pytestmark = [pytest.mark.browser, pytest.mark.datasette_065]
@@ -60,6 +60,17 @@ def uncaught(error: str) -> str:
     return error.removeprefix("Failed to execute 'append' on 'Element': ")
 
 
+def open_places(page, lab, name: str) -> NotebookPage:
+    """A notebook `name` that loads the plugins and shows the places database in the widget, run."""
+    # Installed after Datasette was imported, as `%pip install` in a running kernel: %datasette finds them.
+    cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
+    nb = open_notebook(page, lab, name, cells)
+    for cell in range(len(cells)):
+        nb.run_cell(cell)
+    nb.wait_for_output(1, "datasette-cluster-map")
+    return nb
+
+
 @pytest.mark.parametrize("name", list(PLUGIN_PAGES))
 def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     check, expected = PLUGIN_PAGES[name]
@@ -75,12 +86,7 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
     tab.close()
     messages.clear()
 
-    # Installed after Datasette was imported, as `%pip install` in a running kernel: %datasette finds them.
-    cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
-    nb = open_notebook(page, lab, f"plugin-{name}.ipynb", cells)
-    for cell in range(len(cells)):
-        nb.run_cell(cell)
-    nb.wait_for_output(1, "datasette-cluster-map")
+    nb = open_places(page, lab, f"plugin-{name}.ipynb")
 
     def go(path: str) -> None:
         nb.go(path)
@@ -105,10 +111,7 @@ def test_a_dashboard_saves_a_chart_and_fills_the_screen(page, lab, places):
     the image in the page (a link with `download` to a data: or blob: URL), and the browser saves
     it, as in a tab; the dashboard's "Fullscreen" button fills the screen with it, and gives it
     back."""
-    cells = ["%load_ext jupyterlite_datasette", load_plugins_cell(), "%datasette places.db -m places.json --height 900"]
-    nb = open_notebook(page, lab, "plugin-save-chart.ipynb", cells)
-    for cell in range(len(cells)):
-        nb.run_cell(cell)
+    nb = open_places(page, lab, "plugin-save-chart.ipynb")
     nb.go("/-/dashboards/places")
     frame = nb.frame()
     frame.locator(".vega-embed canvas, .vega-embed svg.marks").first.wait_for(timeout=30_000)

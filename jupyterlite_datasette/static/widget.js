@@ -656,7 +656,7 @@ class DatasetteView {
 
     this.back.addEventListener("click", () => this.moveInHistory(-1));
     this.forward.addEventListener("click", () => this.moveInHistory(1));
-    this.reload.addEventListener("click", () => this.go(this.history[this.index] ?? model.get("path"), this.index));
+    this.reload.addEventListener("click", () => this.go(this.shownPath(), this.index));
     this.download.addEventListener("click", () => {
       if (this.shownText) saveFile(this.shownText.body, fileNameOf(this.shownText.finalPath));
     });
@@ -669,7 +669,7 @@ class DatasetteView {
       // As in a browser's address bar, Escape gives back the page's address.
       if (event.key === "Escape") {
         this.addressEdited = false;
-        this.showAddress(this.history[this.index] ?? model.get("path"));
+        this.showAddress(this.shownPath());
       }
     });
     this.address.addEventListener("input", () => (this.addressEdited = true));
@@ -681,7 +681,7 @@ class DatasetteView {
         this.go(typed.path);
       } else {
         // Another site, as a link to it: it opens in a new tab once the user confirms.
-        this.showAddress(this.history[this.index] ?? model.get("path"));
+        this.showAddress(this.shownPath());
         this.external.ask(typed.url, "The address is on another site: ");
       }
     });
@@ -752,9 +752,14 @@ class DatasetteView {
     }
   }
 
+  /** The path of the page shown: its history slot, or the model's before the first page came. */
+  shownPath() {
+    return this.history[this.index] ?? this.model.get("path");
+  }
+
   /** The database of the page shown, as the kernel has it now (writes included). */
   async saveDatabase() {
-    const path = this.history[this.index] ?? this.model.get("path");
+    const path = this.shownPath();
     this.showError("");
     try {
       const response = await this.kernel.request({ type: "database", path });
@@ -826,7 +831,7 @@ class DatasetteView {
     const again = performance.now() - this.lastLeft < LEFT_AGAIN_MS;
     this.lastLeft = performance.now();
     this.frame.openPage();
-    const path = this.history[this.index] ?? this.model.get("path");
+    const path = this.shownPath();
     if (again || !this.shownPage) {
       this.showError(
         `The page ${path} tried again to load another address in the widget; it was stopped, ` +
