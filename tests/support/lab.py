@@ -192,6 +192,11 @@ WATCH_CHECKPOINT = """() => {
 }"""
 
 
+#: True once the notebook's kernel is idle, or JupyterLab asks which kernel to start.
+KERNEL_IDLE_OR_ASKED = """() => document.querySelector(".jp-Notebook-ExecutionIndicator[data-status=idle]") !== null
+  || [...document.querySelectorAll(".jp-Dialog button")].some((button) => button.textContent.includes("Select"))"""
+
+
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
@@ -210,13 +215,15 @@ class NotebookPage:
         self.page_frame_in_notebook: bool = page.evaluate(FRAME_POLICY_IN_HEAD)
 
     def wait_for_kernel_idle(self, timeout: float = 120_000) -> None:
+        # The indicator's data-status is the kernel's state even when a narrow toolbar has
+        # folded the indicator into its overflow menu, hidden: so wait for it to be there.
         idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")
         choose = self.page.locator(".jp-Dialog button", has_text="Select")
-        idle.or_(choose).first.wait_for(timeout=timeout)
+        self.page.wait_for_function(KERNEL_IDLE_OR_ASKED, timeout=timeout)
         if choose.count():
             # JupyterLab sometimes asks which kernel to start: the notebook's own.
             choose.click()
-            idle.wait_for(timeout=timeout)
+            idle.first.wait_for(state="attached", timeout=timeout)
         # The toolbar can say idle while the kernel's connection is still being
         # made; the status bar says "Connecting" until it is.
         if self.status_bar:
