@@ -45,8 +45,10 @@ the shell is left out where the notebook's own page refuses its frames' navigati
    reply      view->frame   id, and assets {script, stylesheet: {path: text}}, or status,
                             headers, body (a fetch), or error
    ready      frame->view   the frame's script is listening
-   visit      frame->view   method, path, body, content_type: a link, form or location change
-                            to show (the view asks the kernel: a ``request`` with navigation)
+   visit      frame->view   method, path, body, content_type, replace: a link, form or location
+                            change to show (the view asks the kernel: a ``request`` with
+                            navigation); replace (``location.replace``) takes the history
+                            entry of the page shown
    external   frame->view   url: another host, shown in the view's bar to open on a click
    download   frame->view   name, body (bytes): a file the page made (a link with ``download``
                             to a blob: or data: URL) that the user clicked; the view saves it

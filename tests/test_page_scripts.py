@@ -115,6 +115,13 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     frame.locator("#jld-plugin-go").click()
     frame.get_by_text('1 row where code = "MI"').wait_for()
     assert nb.address() == "/fixtures/states?code=MI"
+    # location.replace takes that page's place: Back skips it, as in a tab.
+    frame.locator("#jld-plugin-replace").click()
+    frame.get_by_text('1 row where code = "CA"').wait_for()
+    assert nb.address() == "/fixtures/states?code=CA"
+    nb.widget().get_by_role("button", name="Back").click()
+    frame.locator("#jld-plugin", has_text=re.compile("^plugin ran on /fixtures/states$")).wait_for()
+    assert nb.address() == "/fixtures/states"
 
     # A page asked for as a browser asks for one: with its Accept header.
     nb.go("/-/jld-request-headers")

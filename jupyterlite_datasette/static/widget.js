@@ -898,7 +898,9 @@ class DatasetteView {
     switch (message.type) {
       case "visit":
         if (typeof message.path === "string" && message.path.startsWith("/")) {
-          this.go(message.path, undefined, {
+          // location.replace: the page takes the shown page's history entry.
+          const at = message.replace === true && this.index >= 0 ? this.index : undefined;
+          this.go(message.path, at, {
             method: String(message.method || "GET"),
             body: message.body instanceof ArrayBuffer ? message.body : undefined,
             contentType: typeof message.content_type === "string" ? message.content_type : undefined,

@@ -38,22 +38,24 @@ export function scrollToFragment(hash) {
  * Ask the view to show `path` (a link, a form, a location change): it asks the kernel.
  * @param {string} method
  * @param {string} path
- * @param {{body?: ArrayBuffer, contentType?: string}} [payload]
+ * @param {{body?: ArrayBuffer, contentType?: string, replace?: boolean}} [payload]
+ *   replace: the page takes the history entry of the one shown (`location.replace`)
  */
-function visit(method, path, { body, contentType } = {}) {
-  post({ type: "visit", method, path, body, content_type: contentType }, body ? [body] : []);
+function visit(method, path, { body, contentType, replace = false } = {}) {
+  post({ type: "visit", method, path, body, content_type: contentType, replace }, body ? [body] : []);
 }
 
 /**
  * Go where a link (or `location.href = ...`) points.
  * @param {URL} url
  * @param {number} started when the user asked, for benchmarks
+ * @param {boolean} [replace] in place of the page shown, in the history (`location.replace`)
  */
-export function followUrl(url, started) {
+export function followUrl(url, started, replace = false) {
   startedAt = started;
   if (url.origin === INTERNAL) {
     if (url.hash && pathOf(url) === currentPath) moveToFragment(url.hash);
-    else visit("GET", pathOf(url));
+    else visit("GET", pathOf(url), { replace });
   } else if (url.protocol === "http:" || url.protocol === "https:") {
     post({ type: "external", url: url.href });
   }

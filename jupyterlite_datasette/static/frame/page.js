@@ -60,10 +60,11 @@ export function endPage() {
 /**
  * Navigate as the browser would for `location.href = value` and friends.
  * @param {unknown} value
+ * @param {boolean} [replace] `location.replace`: no new history entry
  */
-function locationNavigate(value) {
+function locationNavigate(value, replace = false) {
   const url = resolve(String(value));
-  if (url) followUrl(url, now());
+  if (url) followUrl(url, now(), replace);
 }
 
 /** The path of the page shown, as Datasette knows it. */
@@ -74,9 +75,11 @@ const pageUrl = () => new URL(INTERNAL + currentPath + currentHash);
 
 /** What `location` is to page scripts: the Datasette URL, not about:srcdoc. */
 const pageLocation = {
-  assign: locationNavigate,
-  replace: locationNavigate,
-  reload: () => locationNavigate(new URL(INTERNAL + currentPath)),
+  /** @param {unknown} value */
+  assign: (value) => locationNavigate(value),
+  /** @param {unknown} value */
+  replace: (value) => locationNavigate(value, true),
+  reload: () => locationNavigate(new URL(INTERNAL + currentPath), true),
   toString: () => pageUrl().href,
 };
 for (const key of ["href", "origin", "protocol", "host", "hostname", "port", "pathname", "search", "hash"]) {

@@ -11,6 +11,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   go.textContent = "Michigan";
   go.addEventListener("click", () => (location.href = "/fixtures/states?code=MI"));
   note.after(go);
+  // ... and in place of this page in the history.
+  const replace = document.createElement("button");
+  replace.id = "jld-plugin-replace";
+  replace.textContent = "California instead";
+  replace.addEventListener("click", () => location.replace("/fixtures/states?code=CA"));
+  go.after(replace);
 
   // An image a script adds, from the plugin's static files.
   const image = document.createElement("img");
