@@ -9,11 +9,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from datasette.app import DEFAULT_SETTINGS, Datasette
+from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import metadata_file
 from .compiled_templates import use_compiled_templates
+from .database_files import FileUriDatabase, attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
 from .errors import SettingError
 from .gather import gather
@@ -30,15 +32,32 @@ class ContainedDatasette(Datasette):
     any file the kernel can, and ``VACUUM INTO`` create one, even on a GET.
     Every connection is therefore opened with room for no attached database
     (SQLite's own limit), which refuses ATTACH, VACUUM INTO and VACUUM alike.
-    Datasette's ``--crossdb`` attaches its databases before the limit is set.
+    ``crossdb`` attaches the databases before the limit is set.
+
+    Files open by the paths they have, whatever characters those hold (database_files.py).
 
     In an offline site's kernel, its templates also come compiled (compiled_templates.py).
     """
 
     _templates_chosen = False
 
+    def __init__(self, *args: Any, crossdb: bool = False, **kwargs: Any) -> None:
+        # Datasette adds the _memory database for crossdb.
+        super().__init__(*args, crossdb=crossdb, **kwargs)
+        # Datasette's own attaching would write each path into a URI as it is: ours does it.
+        self.crossdb = False
+        #: Whether _memory's SQL sees the database files as schemas, by their names.
+        self.attaches_databases = crossdb
+
+    def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
+        if type(db) is Database:  # Datasette's files and plugins' alike; no state is added
+            db.__class__ = FileUriDatabase
+        return super().add_database(db, name=name, route=route)
+
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
         super()._prepare_connection(conn, database)
+        if self.attaches_databases and database == "_memory":
+            attach_databases(conn, self.databases)
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
 
     async def invoke_startup(self) -> None:
@@ -92,6 +111,7 @@ def build_datasette(
     settings: Mapping[str, Any] | None = None,
     memory: bool = False,
     write: bool = False,
+    crossdb: bool = False,
     tables: Mapping[str, Any] | None = None,
 ) -> Datasette:
     """A Datasette over SQLite files, table files and DataFrames (see :mod:`.gather`).
@@ -99,7 +119,8 @@ def build_datasette(
     Files open immutable, so they are never written, unless `write` is true:
     then they open mutable, as ``datasette serve`` opens them, and write
     canned queries change them; no SQL reaches any other file (see
-    :class:`ContainedDatasette`). Every input is checked first, so a bad one
+    :class:`ContainedDatasette`). With `crossdb`, as ``datasette serve --crossdb``,
+    the ``_memory`` database's SQL reads the others as ``name.table``. Every input is checked first, so a bad one
     raises a :class:`~jupyterlite_datasette.errors.DatasetteInputError`
     before anything is built.
     """
@@ -121,6 +142,7 @@ def build_datasette(
         metadata=metadata_dict,
         settings=final_settings,
         memory=memory,
+        crossdb=crossdb,
         **({"config": config} if IS_1_0 else {}),
     )
     record(ds, gathered.origins)

@@ -36,6 +36,11 @@ class DatasetteMagics(Magics):
     )
     @argument("--memory", action="store_true", help="Add an in-memory database, _memory.")
     @argument(
+        "--crossdb",
+        action="store_true",
+        help="Cross-database queries: _memory's SQL reads the first ten databases as name.table.",
+    )
+    @argument(
         "-s",
         "--setting",
         nargs=2,
@@ -94,6 +99,7 @@ class DatasetteMagics(Magics):
                 settings=dict(args.setting),
                 memory=args.memory,
                 write=args.write,
+                crossdb=args.crossdb,
                 path=args.path,
                 height=args.height,
                 image_hosts=args.image_host,

@@ -66,6 +66,7 @@ class DatasetteWidget(anywidget.AnyWidget):
     SQLite files read-only (``write=True`` lets write canned queries change
     them); CSV, TSV and JSON files and pandas DataFrames become tables of a
     database named ``data`` (``tables={"name": df_or_file}`` names them);
+    ``crossdb=True`` lets SQL on ``_memory`` join them (``name.table``);
     ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
     ``image_hosts=["https://*.tile.openstreetmap.org"]`` lets pages load
     images (online map tiles) from those hosts; by default nothing loads from
@@ -102,14 +103,15 @@ class DatasetteWidget(anywidget.AnyWidget):
         settings: Mapping[str, Any] | None = None,
         memory: bool = False,
         write: bool = False,
+        crossdb: bool = False,
         path: str | None = None,
         height: int = 600,
         image_hosts: Iterable[str] | str = (),
         ds: Datasette | None = None,
     ) -> None:
-        if ds is not None and (sources or tables or metadata or settings or memory or write):
+        if ds is not None and (sources or tables or metadata or settings or memory or write or crossdb):
             raise ValueError(
-                "pass either ds= or sources/tables/metadata/settings/memory/write, not both: "
+                "pass either ds= or sources/tables/metadata/settings/memory/write/crossdb, not both: "
                 "configure the Datasette you pass in ds= directly"
             )
         # Checked before any database is opened (the traits check them again).
@@ -119,7 +121,13 @@ class DatasetteWidget(anywidget.AnyWidget):
             ds
             if ds is not None
             else build_datasette(
-                sources, tables=tables, metadata=metadata, settings=settings, memory=memory, write=write
+                sources,
+                tables=tables,
+                metadata=metadata,
+                settings=settings,
+                memory=memory,
+                write=write,
+                crossdb=crossdb,
             )
         )
         # One cookie jar per widget, like one browser tab.
@@ -143,8 +151,11 @@ class DatasetteWidget(anywidget.AnyWidget):
 
         Synchronous, for quick checks from code; files opened read-only stay so.
         """
-        conn = self.ds.get_database(export.database_name(self.ds, database, self.path)).connect()
+        name = export.database_name(self.ds, database, self.path)
+        conn = self.ds.get_database(name).connect()
         try:
+            # As Datasette prepares its own: plugins' SQL functions, crossdb's databases.
+            self.ds._prepare_connection(conn, name)
             conn.row_factory = sqlite3.Row
             return [dict(row) for row in conn.execute(sql, params)]
         finally:

@@ -92,12 +92,21 @@ async def test_the_attach_limit_is_on_every_connection_datasette_makes(fixtures_
         await db.execute_fn(attach)
 
 
-async def test_crossdb_still_attaches_the_databases_opened(fixtures_db, tmp_path):
-    other = tmp_path / "other.db"
-    sqlite_utils.Database(other)["pets"].insert({"name": "Cleo"})
-    ds = build_datasette([fixtures_db, other], settings={}, memory=True)
-    ds.crossdb = True
+async def test_crossdb_attaches_the_databases_opened_and_nothing_more(fixtures_db, secret_db, tmp_path):
+    # A name that SQLite's URI syntax (#, %) and SQL's quoting (], ") would each misread.
+    name = 'pets #1 ]"100%'
+    sqlite_utils.Database(tmp_path / f"{name}.db")["pets"].insert({"name": "Cleo"})
+    ds = build_datasette([fixtures_db, tmp_path / f"{name}.db"], crossdb=True)
     await ds.invoke_startup()
+    sql = 'select name from "pets #1 ]""100%".pets'
     # (Datasette 1.0 answers queries at /_memory/-/query.json, by a redirect.)
-    response = await ds.client.get("/_memory.json?sql=select+name+from+other.pets&_shape=array", follow_redirects=True)
+    response = await ds.client.get("/_memory.json", params={"sql": sql, "_shape": "array"}, follow_redirects=True)
     assert response.json() == [{"name": "Cleo"}]
+    attached = await ds.databases["_memory"].execute("select name from pragma_database_list")
+    assert [row[0] for row in attached] == ["main", "fixtures", name]
+
+    def attach(conn):
+        with pytest.raises(sqlite3.OperationalError, match="too many attached databases"):
+            conn.execute(f"attach database '{secret_db}' as other")
+
+    await ds.databases["_memory"].execute_fn(attach)

@@ -298,6 +298,24 @@ def test_a_traversing_url_given_to_the_widget_writes_nothing_outside(files_serve
     assert list(own_tempdir.iterdir()) == []
 
 
+async def test_a_url_whose_name_is_uri_syntax_opens_what_it_downloaded_and_no_other_file(files_server, own_tempdir):
+    """Datasette opens a file by the SQLite URI `file:{path}`, where `%2F` is a slash: a name
+    that spells `..%2F` once its URL is decoded must not open a file in a folder above."""
+    secret = own_tempdir / "secret.db"  # where the name's path leads from the download's folder
+    sqlite_utils.Database(secret)["secrets"].insert({"value": "not yours"})
+    name = "x%2F..%2F..%2F..%2Fsecret.db"
+    sqlite_utils.Database(files_server.directory / name)["served"].insert({"value": "downloaded"})
+
+    for write in (False, True):
+        ds = build_datasette([files_server.url(name.replace("%", "%25"))], write=write)
+        (db,) = [db for db in ds.databases.values() if db.path]
+        assert db.path.endswith("/" + name)
+        assert await db.table_names() == ["served"]
+        if write:
+            await db.execute_write("insert into served (value) values ('written')")
+    assert sqlite_utils.Database(secret)["secrets"].count == 1
+
+
 def test_a_symlinked_name_in_the_folder_is_refused(files_server, tmp_path):
     folder = tmp_path / "downloads"
     folder.mkdir()

@@ -3,6 +3,7 @@ import hashlib
 import threading
 
 import pytest
+import sqlite_utils
 from datasette.app import Datasette
 from support.databases import instance_metadata
 
@@ -26,6 +27,21 @@ async def test_writes_are_opt_in(tmp_path):
     assert ds.databases["notes"].is_mutable
     await ds.databases["notes"].execute_write("insert into notes (body) values ('second')")
     assert [r["body"] for r in sqlite_utils.Database(path)["notes"].rows] == ["first", "second"]
+
+
+@pytest.mark.parametrize("write", [False, True], ids=["read-only", "writes on"])
+async def test_a_file_opens_by_its_name_whatever_characters_it_holds(tmp_path, write):
+    # SQLite reads the path in Datasette's `file:` URI: # as a fragment, ? as a query, %xx.
+    names = ["report #3", "what?", "100%", "50%25 off"]
+    for name in names:
+        sqlite_utils.Database(tmp_path / f"{name}.db")["t"].insert({"name": name})
+    before = set(tmp_path.iterdir())
+    ds = build_datasette([tmp_path / f"{name}.db" for name in names], write=write)
+    for name in names:
+        assert await ds.databases[name].table_names() == ["t"]
+        assert [row[0] for row in await ds.databases[name].execute("select name from t")] == [name]
+    # ... and no file appears beside them, as "report " would from "report #3.db".
+    assert set(tmp_path.iterdir()) == before
 
 
 def test_memory_database_is_added_on_request(fixtures_db):

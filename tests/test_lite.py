@@ -6,6 +6,7 @@ import hashlib
 import importlib.metadata
 import json
 import re
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -154,19 +155,24 @@ def test_the_page_frame_sits_in_the_notebook_and_a_fresh_one_shows_the_page_agai
     expect_only_local_requests(log, lite_site)
 
 
-def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db):
+def test_hostile_database_in_jupyterlite(lite_site, lite_page, hostile_db, tmp_path):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
-    # Upload it through the file browser, as a user brings their own data.
-    upload(page, hostile_db)
+    # Upload it through the file browser, as a user brings their own data, with a name in
+    # which SQLite's URIs would read a fragment. (JupyterLite's upload refuses names with "%".)
+    renamed = tmp_path / "hostile #1.db"
+    shutil.copy(hostile_db, renamed)
+    upload(page, renamed)
     # Reuse the quickstart's first cells with the hostile database instead.
     nb.run_cell(1)
-    nb.set_cell_text(2, "%datasette hostile.db")
+    nb.set_cell_text(2, '%datasette "hostile #1.db"')
     nb.run_cell(2)
     # Only the browser has this file: it is copied through /drive.
-    nb.wait_for_output(2, "hostile.db: copied from the browser's storage to /tmp/jupyterlite-datasette/hostile.db")
+    nb.wait_for_output(
+        2, "hostile #1.db: copied from the browser's storage to /tmp/jupyterlite-datasette/hostile #1.db"
+    )
     frame = nb.frame()
-    frame.locator("a[href='/hostile']").first.click()
+    frame.get_by_role("link", name="hostile #1").first.click()
     frame.locator("h3 a", has_text="<script>").first.click()
     frame.locator("h1", has_text="<script>").wait_for()
     for payload in HOSTILE[:3]:

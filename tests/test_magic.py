@@ -75,6 +75,15 @@ def test_relative_paths_and_quotes(ip, fixtures_db, tmp_path):
     assert user_databases(w) == {"my data"}
 
 
+def test_crossdb_lets_memory_read_every_database(ip, fixtures_db, hostile_db):
+    w = ip.run_line_magic("datasette", f"{fixtures_db} {hostile_db} --crossdb")
+    assert user_databases(w) == {"fixtures", "hostile", "_memory"}
+    for name in ("fixtures", "hostile"):
+        tables = "select name from {}sqlite_master where type = 'table' order by name"
+        assert w.query(tables.format(f"{name}."), "_memory") == w.query(tables.format(""), name) != []
+    assert not ip.run_line_magic("datasette", str(fixtures_db)).ds.attaches_databases
+
+
 def test_memory_alone(ip):
     assert user_databases(ip.run_line_magic("datasette", "--memory")) == {"_memory"}
 
