@@ -119,10 +119,11 @@ def build_datasette(
     Files open immutable, so they are never written, unless `write` is true:
     then they open mutable, as ``datasette serve`` opens them, and write
     canned queries change them; no SQL reaches any other file (see
-    :class:`ContainedDatasette`). With `crossdb`, as ``datasette serve --crossdb``,
-    the ``_memory`` database's SQL reads the others as ``name.table``. Every input is checked first, so a bad one
-    raises a :class:`~jupyterlite_datasette.errors.DatasetteInputError`
-    before anything is built.
+    :class:`ContainedDatasette`). With `crossdb`, as ``datasette serve
+    --crossdb``, the ``_memory`` database's SQL reads the others as
+    ``name.table``. Every input is checked first, so a bad one raises a
+    :class:`~jupyterlite_datasette.errors.DatasetteInputError` before
+    anything is built.
     """
     # The cheap checks first, before any database is downloaded or copied.
     if metadata is None or isinstance(metadata, Mapping):
