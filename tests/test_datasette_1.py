@@ -93,9 +93,7 @@ def test_dropping_a_table_asks_the_user_first(page, lab):
     ]
     assert "pets" in sqlite_utils.Database(lab.root / "pets.db").table_names()
     drop.click()
-    page.wait_for_function(
-        "(widget) => widget.querySelector('.jld-address input').value === '/pets'", arg=nb.widget().element_handle()
-    )
+    nb.wait_for_address("/pets")
     nb.expect_kernel_path("/pets")
     assert len(asked) == 2
     assert sqlite_utils.Database(lab.root / "pets.db").table_names() == ["owners"]

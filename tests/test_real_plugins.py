@@ -90,9 +90,7 @@ def test_plugin_draws_the_same_as_in_a_tab(page, lab, tab_server, name):
 
     def go(path: str) -> None:
         nb.go(path)
-        nb.page.wait_for_function(
-            "([w, p]) => w.querySelector('.jld-address input').value === p", arg=[nb.widget().element_handle(), path]
-        )
+        nb.wait_for_address(path)
 
     in_widget = check(nb.frame(), go)
     assert in_widget == in_tab

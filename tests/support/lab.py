@@ -14,6 +14,7 @@ from pathlib import Path
 
 import nbformat
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
 from jupyterlite_datasette.datasette_line import IS_1_0
 
@@ -192,11 +193,6 @@ WATCH_CHECKPOINT = """() => {
 }"""
 
 
-#: True once the notebook's kernel is idle, or JupyterLab asks which kernel to start.
-KERNEL_IDLE_OR_ASKED = """() => document.querySelector(".jp-Notebook-ExecutionIndicator[data-status=idle]") !== null
-  || [...document.querySelectorAll(".jp-Dialog button")].some((button) => button.textContent.includes("Select"))"""
-
-
 class NotebookPage:
     """A notebook open in JupyterLab, driven as a person would: menus and keys."""
 
@@ -219,7 +215,7 @@ class NotebookPage:
         # folded the indicator into its overflow menu, hidden: so wait for it to be there.
         idle = self.page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]")
         choose = self.page.locator(".jp-Dialog button", has_text="Select")
-        self.page.wait_for_function(KERNEL_IDLE_OR_ASKED, timeout=timeout)
+        idle.or_(choose).first.wait_for(state="attached", timeout=timeout)
         if choose.count():
             # JupyterLab sometimes asks which kernel to start: the notebook's own.
             choose.click()
@@ -357,6 +353,10 @@ class NotebookPage:
     def address(self, nth: int = 0) -> str:
         """The path in the widget's address field."""
         return self.widget(nth).locator(".jld-address input").input_value()
+
+    def wait_for_address(self, path: str, nth: int = 0) -> None:
+        """Until the widget's address field shows `path`."""
+        expect(self.widget(nth).locator(".jld-address input")).to_have_value(path, timeout=30_000)
 
     def expect_kernel_path(self, path: str, probe_cell: int = 3) -> None:
         """Re-run the probe cell (``print("path:", w.path)``) until the kernel reports `path`."""
