@@ -317,13 +317,21 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     assert re.search(r"Could not load /fixtures/facetable: RuntimeError: startup exploded", error.inner_text())
     assert widget.locator(".jld-address input").input_value() == "/fixtures"
 
-    # With the kernel gone, a click says so instead of hanging silently.
+    # With its kernel restarted, the widget's Datasette is gone: a click says so, and what to do,
+    # instead of hanging silently. The same once the kernel is shut down.
+    gone = "the kernel that ran this widget has stopped or restarted: run the cell again"
+    nb.menu("Kernel", "Restart Kernel…")
+    page.locator(".jp-Dialog button", has_text="Restart").click()
+    nb.run_cell(3)  # in the new kernel, which has no w
+    nb.wait_for_output(3, "NameError")
+    nb.frame(0).locator("a[href='/fixtures']").first.click()
+    expect(nb.widget(0).locator(".jld-error")).to_have_text(f"Could not load /fixtures: {gone}")
     nb.menu("Kernel", "Shut Down Kernel")
     page.locator(
         ".jp-Notebook-ExecutionIndicator[data-status=unknown], .jp-Notebook-ExecutionIndicator[data-status=dead]"
     ).first.wait_for(timeout=20_000)
-    nb.frame(0).locator("a[href='/fixtures']").first.click()
-    nb.widget(0).locator(".jld-error", has_text="the kernel is not running").wait_for()
+    nb.frame(0).locator("a[href='/fixtures/facetable']").first.click()
+    expect(nb.widget(0).locator(".jld-error")).to_have_text(f"Could not load /fixtures/facetable: {gone}")
 
 
 def test_hostile_database_runs_nothing(page, lab):

@@ -62,8 +62,9 @@ class KernelChannel {
       try {
         this.model.send({ type, id, method, path, navigation, headers }, undefined, body ? [body] : []);
       } catch {
-        // The widget manager refuses to send once the kernel has gone.
-        this.settle(id, new Error("the kernel is not running; restart it and run the cell again"));
+        // The widget manager refuses to send once the kernel has gone: shut down, or
+        // restarted, which leaves this view's model behind in the kernel that ended.
+        this.settle(id, new Error("the kernel that ran this widget has stopped or restarted: run the cell again"));
       }
     });
   }
