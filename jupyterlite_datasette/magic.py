@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import shlex
 from pathlib import Path
 
@@ -16,6 +17,19 @@ from .widget import DatasetteWidget
 
 #: What people type for help at a command line; IPython's magic parsers know neither.
 HELP_FLAGS = {"-h", "--help"}
+#: Characters that make a source a shell-style pattern (``data/*.db``).
+PATTERN_CHARACTERS = set("*?[")
+
+
+def expanded(source: str) -> list[str]:
+    """The files a pattern names, in order, as a shell gives them to ``datasette serve *.db``;
+    any other source (a file, a URL, a variable's name) as it is."""
+    if not PATTERN_CHARACTERS & set(source) or "://" in source or Path(source).expanduser().exists():
+        return [source]
+    matches = sorted(glob.glob(str(Path(source).expanduser())))
+    if not matches:
+        raise UsageError(f"{source}: no file matches this pattern")
+    return matches
 
 
 @magics_class
@@ -26,7 +40,7 @@ class DatasetteMagics(Magics):
         nargs="*",
         metavar="SOURCE",
         help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON/Parquet files, URLs of either, "
-        "or names of pandas DataFrames in the notebook.",
+        "or names of pandas DataFrames in the notebook. Patterns such as data/*.db name every file they match.",
     )
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
     @argument(
@@ -84,7 +98,7 @@ class DatasetteMagics(Magics):
         sources, tables = [], {}
         # The notebook's variables (a magic always has its shell; the type allows none).
         user_ns = self.shell.user_ns if self.shell is not None else {}
-        for source in args.sources:
+        for source in [each for pattern in args.sources for each in expanded(pattern)]:
             value = user_ns.get(source) if source.isidentifier() else None
             # A DataFrame by its variable name, unless a file has that name.
             if is_dataframe(value) and not Path(source).exists():

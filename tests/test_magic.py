@@ -103,6 +103,21 @@ def test_a_file_wins_over_a_variable_of_the_same_name(ip, tmp_path, fixtures_db)
     assert user_databases(ip.run_line_magic("datasette", "fixtures")) == {"fixtures"}
 
 
+def test_patterns_name_every_file_they_match(ip, tmp_path, fixtures_db):
+    """As a shell gives ``datasette serve data/*.db`` its files: in order, dotfiles left out."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("birds.db", "ants.db", ".hidden.db"):
+        (data / name).write_bytes(fixtures_db.read_bytes())
+    (data / "notes.txt").write_text("not matched")
+    w = ip.run_line_magic("datasette", "data/*.db")
+    assert [name for name in w.ds.databases if name != "_internal"] == ["ants", "birds"]
+    assert w.query("select count(*) as n from facetable", "birds")[0]["n"] > 0
+    # A file whose own name looks like a pattern is that file.
+    (tmp_path / "what?.db").write_bytes(fixtures_db.read_bytes())
+    assert user_databases(ip.run_line_magic("datasette", '"what?.db"')) == {"what?"}
+
+
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_prints_the_options_and_opens_nothing(ip, fixtures_db, capsys, flag):
     result = run(ip, f"%datasette {fixtures_db} {flag}")
@@ -122,6 +137,7 @@ def test_unbalanced_quotes_are_a_usage_error(ip, capsys):
     "prepare, line, expected",
     [
         (None, "missing.db", "missing.db: no such file"),
+        (None, "'nowhere/*.db'", "nowhere/*.db: no file matches this pattern"),
         (lambda d: (d / "notes.txt").write_text("hello"), "notes.txt", "notes.txt: is not a SQLite database"),
         (lambda d: (d / "empty.db").touch(), "empty.db", "empty.db: is empty"),
         (None, "{db} -m nowhere.yml", "nowhere.yml: no such metadata file"),
