@@ -74,22 +74,23 @@ def sqlite_opens(path: Path, shown_as: str | os.PathLike) -> None:
         raise DatabaseFileError(f"{shown_as}: is a corrupt SQLite database ({e})") from None
 
 
-def metadata_file(path: str | os.PathLike) -> dict:
-    """Parse a Datasette metadata file, JSON or YAML, into a dict."""
+def metadata_file(path: str | os.PathLike, shown_as: str | None = None) -> dict:
+    """Parse a Datasette metadata file, JSON or YAML, into a dict (errors name `shown_as`)."""
+    shown = shown_as or str(path)
     try:
         content = Path(path).expanduser().read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise MetadataFileError(f"{path}: no such metadata file") from None
+        raise MetadataFileError(f"{shown}: no such metadata file") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise MetadataFileError(f"{path}: cannot read metadata file ({e})") from None
+        raise MetadataFileError(f"{shown}: cannot read metadata file ({e})") from None
     try:
         metadata = parse_metadata(content)
     except BadMetadataError:
-        raise MetadataFileError(f"{path}: metadata is not valid JSON or YAML; fix the syntax and try again") from None
+        raise MetadataFileError(f"{shown}: metadata is not valid JSON or YAML; fix the syntax and try again") from None
     if metadata is None:
         return {}
     if not isinstance(metadata, dict):
         raise MetadataFileError(
-            f"{path}: metadata must be a JSON or YAML object (a mapping), not {type(metadata).__name__}"
+            f"{shown}: metadata must be a JSON or YAML object (a mapping), not {type(metadata).__name__}"
         )
     return metadata

@@ -39,8 +39,9 @@ def file_name(url: str) -> str:
     return safe_file_name(name, fallback=safe_file_name(urlsplit(url).hostname or ""))
 
 
-def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT) -> Path:
-    """Fetch `url` into `folder` (a new temporary one by default); return the file's path."""
+def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT, announce: bool = True) -> Path:
+    """Fetch `url` into `folder` (a new temporary one by default); return the file's path.
+    `announce`: print where it went (not for a file read at once and thrown away)."""
     folder = folder or Path(tempfile.mkdtemp(prefix="jupyterlite-datasette-"))
     destination = inside(folder, file_name(url))
     partial = inside(folder, destination.name + ".part")
@@ -54,7 +55,8 @@ def download(url: str, folder: Path | None = None, timeout: float = TIMEOUT) -> 
         partial.unlink(missing_ok=True)
         raise
     partial.replace(destination)
-    report_arrival(url, "downloaded", destination, destination.stat().st_size, time.perf_counter() - started)
+    if announce:
+        report_arrival(url, "downloaded", destination, destination.stat().st_size, time.perf_counter() - started)
     return destination
 
 

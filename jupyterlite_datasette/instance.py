@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from datasette.app import DEFAULT_SETTINGS, Datasette
@@ -17,6 +20,7 @@ from .checks import metadata_file
 from .compiled_templates import use_compiled_templates
 from .database_files import FileUriDatabase, attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
+from .download import download, is_url
 from .errors import SettingError
 from .gather import gather
 from .inspect_record import count_in_background
@@ -104,6 +108,17 @@ def register_installed_plugins() -> None:
             pm.load_setuptools_entrypoints("datasette")
 
 
+def read_metadata(metadata: str | os.PathLike) -> dict:
+    """Metadata from a file, or from a URL, fetched as a database by URL is and not kept."""
+    if not is_url(metadata):
+        return metadata_file(metadata)
+    folder = Path(tempfile.mkdtemp(prefix="jupyterlite-datasette-"))
+    try:
+        return metadata_file(download(str(metadata), folder, announce=False), shown_as=str(metadata))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def build_datasette(
     sources: Iterable[Any] = (),
     *,
@@ -129,7 +144,7 @@ def build_datasette(
     if metadata is None or isinstance(metadata, Mapping):
         metadata_dict = dict(metadata or {})
     else:
-        metadata_dict = metadata_file(metadata)
+        metadata_dict = read_metadata(metadata)
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]

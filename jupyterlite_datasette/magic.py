@@ -42,7 +42,7 @@ class DatasetteMagics(Magics):
         help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON/Parquet files, URLs of either, "
         "or names of pandas DataFrames in the notebook. Patterns such as data/*.db name every file they match.",
     )
-    @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML.")
+    @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML: a file or a URL.")
     @argument(
         "--write",
         action="store_true",

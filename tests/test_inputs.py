@@ -9,6 +9,7 @@ import tempfile
 import pandas as pd
 import pytest
 import sqlite_utils
+from support.databases import instance_metadata
 
 from jupyterlite_datasette import DatasetteWidget
 from jupyterlite_datasette.download import download
@@ -96,6 +97,32 @@ def test_urls_of_sqlite_and_table_files(files_server):
     assert user_databases(ds) == {"fixtures", "data"}
     assert user_tables(ds) == ["pets"]
     assert sqlite_utils.Database(ds.databases["fixtures"].path)["facetable"].count == 300
+
+
+def test_metadata_by_url_is_read_and_not_kept(files_server, fixtures_db, own_tempdir, capsys):
+    (files_server.directory / "meta.yml").write_text("title: Served metadata\n")
+    ds = build_datasette([fixtures_db], metadata=files_server.url("meta.yml"))
+    assert instance_metadata(ds)["title"] == "Served metadata"
+    assert list(own_tempdir.iterdir()) == []
+    assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("missing.yml", None, "the server answered 404"),
+        ("broken.yml", "a: [b\n", "metadata is not valid JSON or YAML"),
+        ("list.json", "[1, 2]", "metadata must be a JSON or YAML object"),
+    ],
+)
+def test_bad_metadata_by_url_is_one_line_naming_the_url(files_server, fixtures_db, own_tempdir, name, content, message):
+    if content is not None:
+        (files_server.directory / name).write_text(content)
+    url = files_server.url(name)
+    with pytest.raises(DatasetteInputError, match=message) as raised:
+        build_datasette([fixtures_db], metadata=url)
+    assert str(raised.value).startswith(f"{url}: ") and "\n" not in str(raised.value)
+    assert list(own_tempdir.iterdir()) == []
 
 
 def test_large_downloads_show_progress(files_server, capsys, monkeypatch):
