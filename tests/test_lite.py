@@ -353,8 +353,10 @@ def test_files_the_browser_fetches_reach_the_kernel_from_its_own_buffers(lite_si
     for byte: the site's copy of a database whole, taken over as the file (the kernel's WebAssembly
     memory, which never shrinks, does not grow by its size, as it did when the bytes went through
     Python); a download by URL a piece at a time, into storage that doubles as it grows and is cut
-    to size at the end; and from a server that ignores Range, in one answer."""
+    to size at the end; and from a server that ignores Range, in one answer. Metadata by URL
+    comes the same way, and is read and not kept."""
     page, log = lite_page
+    (lite_site.directory / "served-meta.yml").write_text("title: Served to the kernel\n")
     nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
     nb.set_cell_text(
         1,
@@ -370,11 +372,14 @@ def test_files_the_browser_fetches_reach_the_kernel_from_its_own_buffers(lite_si
         "download.BROWSER_CHUNK = 3 << 20\n"
         f"pieces = download.download('{lite_site.base}/files/flights.db')\n"
         f"whole = download.download('{lite_site.base}/any/ignores-ranges.bin')\n"
+        "from jupyterlite_datasette.instance import read_metadata\n"
+        f"print(read_metadata('{lite_site.base}/served-meta.yml'))\n"
         "print('ARRIVED', digest(local), local.stat().st_size, grown, digest(pieces), digest(whole))",
     )
     nb.run_cell(1)
     output = nb.wait_for_output(1, "ARRIVED", timeout=60_000)
     assert "flights.db: fetched from the site" in output, output
+    assert "{'title': 'Served to the kernel'}" in output
     local, size, grown, pieces, whole = output.split("ARRIVED", 1)[1].split()
     site_file = (lite_site.directory / "files" / "flights.db").read_bytes()
     site_digest = hashlib.sha256(site_file).hexdigest()
