@@ -25,6 +25,10 @@ class TabularFileError(DatasetteInputError):
     """A CSV, TSV or JSON file (or a DataFrame) cannot be made into a table."""
 
 
+class SqlFileError(DatasetteInputError):
+    """A SQL file cannot be read, or its SQL fails."""
+
+
 class TableNameError(DatasetteInputError):
     """Two sources would make tables of the same name, or a name is not usable."""
 

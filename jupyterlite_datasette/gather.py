@@ -1,6 +1,7 @@
 """Everything a user can name, made into SQLite files for Datasette to open.
 
-SQLite files (local or by URL) are opened as they are. CSV, TSV, JSON, Parquet and
+SQLite files (local or by URL) are opened as they are; SQL files (a dump) are run into
+databases of their own (sql_files.py). CSV, TSV, JSON, Parquet and
 newline-delimited JSON files (local or by URL) and pandas DataFrames become
 tables of one new database, ``data``, in a kernel-local folder. Every input
 is checked and every table written before anything is handed to Datasette,
@@ -22,6 +23,7 @@ from .download import download, is_url
 from .drive import kernel_local, on_drive
 from .errors import TableNameError, TabularFileError
 from .provenance import OPENED_IN_PLACE, Origin
+from .sql_files import database_from_sql, is_sql_file
 from .tabular import import_dataframe, import_file, tabular_format
 
 #: The database that table files and DataFrames are written into.
@@ -135,10 +137,16 @@ def local_copy(source: Any, workdir: Path) -> tuple[str, Path, str, Origin]:
         path = download(shown, Path(tempfile.mkdtemp(dir=workdir)))
         if tabular_format(path):
             return "table", path, shown, Origin("imported")
+        if is_sql_file(path):
+            return "sqlite", database_from_sql(path, path.parent, shown), shown, Origin("imported")
         return "sqlite", checked_sqlite(path, shown), shown, Origin("download")
     given, size = readable_file_and_size(source)
     if tabular_format(given):
         return "table", kernel_local(given, size), shown, Origin("imported")
+    if is_sql_file(given):
+        # In a folder of its own: two SQL files in different folders may have the same name.
+        made = database_from_sql(kernel_local(given, size), Path(tempfile.mkdtemp(dir=workdir)), shown)
+        return "sqlite", made, shown, Origin("imported")
     origin = Origin("drive", drive_file=given) if on_drive(given) else OPENED_IN_PLACE
     return "sqlite", checked_sqlite(kernel_local(given, size), shown), shown, origin
 

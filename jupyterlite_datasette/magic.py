@@ -39,7 +39,8 @@ class DatasetteMagics(Magics):
         "sources",
         nargs="*",
         metavar="SOURCE",
-        help="SQLite files (read-only unless --write), CSV/TSV/JSON/NDJSON/Parquet files, URLs of either, "
+        help="SQLite files (read-only unless --write), SQL files (a dump), CSV/TSV/JSON/NDJSON/Parquet files, "
+        "URLs of any of them, "
         "or names of pandas DataFrames in the notebook. Patterns such as data/*.db name every file they match.",
     )
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML: a file or a URL.")

@@ -64,7 +64,8 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     ``DatasetteWidget("a.db", "https://example.com/b.db", "c.csv", df)`` opens
     SQLite files read-only (``write=True`` lets write canned queries change
-    them); CSV, TSV and JSON files and pandas DataFrames become tables of a
+    them); a SQL file (``dump.sql``) becomes a database of its own; CSV, TSV
+    and JSON files and pandas DataFrames become tables of a
     database named ``data`` (``tables={"name": df_or_file}`` names them);
     ``crossdb=True`` lets SQL on ``_memory`` join them (``name.table``);
     ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.

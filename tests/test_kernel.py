@@ -13,8 +13,10 @@ pytestmark = pytest.mark.kernel
 
 
 class Kernel:
-    def __init__(self, client):
+    def __init__(self, client, manager=None):
         self.client = client
+        #: To interrupt the kernel, as Kernel > Interrupt does.
+        self.manager = manager
         #: Comm messages that arrived while a cell ran (execute_interactive reads iopub).
         self.comm_messages: list[dict] = []
         #: Outputs displayed while a cell ran.
@@ -63,7 +65,7 @@ class Kernel:
 def kernel():
     manager, client = start_new_kernel(kernel_name="python3")
     try:
-        yield Kernel(client)
+        yield Kernel(client, manager)
     finally:
         client.stop_channels()
         # Asked, not killed: the kernel's exit hooks run, and Datasette 1.0 removes the temporary
@@ -163,6 +165,20 @@ def test_the_kernel_stays_usable_after_bad_magic_input(kernel):
     out = kernel.client.execute_interactive("%datasette /nowhere/x.db", timeout=30)
     assert out["content"]["status"] == "error"
     assert out["content"]["ename"] == "UsageError"
+    assert kernel.execute("print(6 * 7)").strip() == "42"
+
+
+def test_interrupt_stops_a_sql_file_that_runs_on_and_the_kernel_stays_usable(kernel, tmp_path):
+    forever = tmp_path / "forever.sql"
+    forever.write_text(
+        "create table t as with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c;"
+    )
+    message_id = kernel.client.execute(f"%reload_ext jupyterlite_datasette\n%datasette {forever}")
+    time.sleep(1.5)
+    kernel.manager.interrupt_kernel()
+    reply = kernel.client.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == message_id
+    assert (reply["content"]["status"], reply["content"]["ename"]) == ("error", "KeyboardInterrupt"), reply["content"]
     assert kernel.execute("print(6 * 7)").strip() == "42"
 
 
