@@ -423,6 +423,25 @@ def test_the_standard_library_the_kernel_starts_without_is_fetched_on_first_impo
     expect_only_local_requests(log, lite_site)
 
 
+def test_a_sql_file_in_the_drive_becomes_a_database(lite_site, lite_page):
+    """A dump written in the notebook's folder (as an upload lands there) opens as a database,
+    its SQL run in the Pyodide kernel (sql_files.py)."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.set_cell_text(
+        1,
+        # chr(39), a quote: the editor would close quotes typed inside quotes.
+        "q = chr(39); open('birds.sql', 'w').write(f'create table birds (name text, wingspan real); "
+        "insert into birds values ({q}Puffin{q}, 0.55), ({q}Albatross{q}, 3.4);')\n"
+        "%load_ext jupyterlite_datasette",
+    )
+    nb.run_cell(1)
+    nb.set_cell_text(2, "%datasette birds.sql --path /birds/birds")
+    nb.run_cell(2)
+    nb.frame().locator("td", has_text="Albatross").wait_for(timeout=60_000)
+    expect_only_local_requests(log, lite_site)
+
+
 def deferred_wheels(site, distributions: tuple[str, ...]) -> list:
     """The wheels of `distributions` the site defers (site_build/deferral.py)."""
     folder = site.directory / "static" / "pyodide-lock" / "deferred"
