@@ -39,9 +39,9 @@ class DatasetteMagics(Magics):
         "sources",
         nargs="*",
         metavar="SOURCE",
-        help="SQLite files (read-only unless --write), SQL files (a dump), CSV/TSV/JSON/NDJSON/Parquet files, "
-        "URLs of any of them, "
-        "or names of pandas DataFrames in the notebook. Patterns such as data/*.db name every file they match.",
+        help="SQLite files (read-only unless --write), SQL files (a dump), CSV/TSV/JSON/NDJSON/Parquet "
+        "files, URLs of any of them, or names of pandas DataFrames in the notebook. Patterns such as "
+        "data/*.db name every file they match.",
     )
     @argument("-m", "--metadata", metavar="FILE", help="Metadata for the instance, as JSON or YAML: a file or a URL.")
     @argument(

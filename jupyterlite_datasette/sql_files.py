@@ -2,9 +2,10 @@
 as Datasette Lite's ``?sql=`` does.
 
 The SQL is someone else's. It runs in a new database file of its own, on a connection
-that can attach no other (SQLite's own limit refuses ATTACH, and VACUUM INTO with it), so
-it neither reads nor writes any other file; and a script that runs on (a recursive query
-with no end) stops at the kernel's Interrupt, leaving the kernel usable.
+that can attach no other (SQLite's own limit refuses ATTACH, and VACUUM INTO with it) nor
+name a folder for the process's temporary files, so it neither reads nor writes any other
+file; and a script that runs on (a recursive query with no end) stops at the kernel's
+Interrupt, leaving the kernel usable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from .names import inside, safe_file_name
 
 #: SQLite steps between two chances for Python to act on an interrupt.
 STEPS_BETWEEN_CHECKS = 10_000
+
+#: Pragmas that set a folder for the whole process's SQLite (its temporary files), not for one database.
+PROCESS_PRAGMAS = {"temp_store_directory", "data_store_directory"}
 
 #: The file name endings read as SQL.
 SQL_SUFFIXES = {".sql"}
@@ -44,6 +48,7 @@ def database_from_sql(path: Path, folder: Path, shown_as: str) -> Path:
     conn = sqlite3.connect(destination, isolation_level=None)
     try:
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        conn.set_authorizer(refuse_process_pragmas)
         with interrupt_stops(conn):
             conn.executescript(script)
     except sqlite3.Error as e:
@@ -60,6 +65,13 @@ def database_from_sql(path: Path, folder: Path, shown_as: str) -> Path:
     return destination
 
 
+def refuse_process_pragmas(action: int, arg1: str | None, *_: object) -> int:
+    """SQLite's authorizer: everything but a pragma that would choose a folder for every database."""
+    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in PROCESS_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 @contextmanager
 def interrupt_stops(conn: sqlite3.Connection) -> Iterator[None]:
     """The kernel's Interrupt (SIGINT) stops `conn`'s SQL, which would otherwise run to its end.
@@ -72,10 +84,12 @@ def interrupt_stops(conn: sqlite3.Connection) -> Iterator[None]:
     conn.set_progress_handler(lambda: 0, STEPS_BETWEEN_CHECKS)
     try:
         previous = signal.signal(signal.SIGINT, lambda _signum, _frame: conn.interrupt())
+        installed = True
     except (ValueError, OSError):  # not the main thread, or no signals here
-        yield
-        return
+        installed = False
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if installed:
+            # None: the handler was not Python's to name; Python's own is what a kernel expects.
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)

@@ -133,6 +133,7 @@ def test_sql_files_and_urls_become_databases_named_after_them(tmp_path, files_se
         # Someone else's SQL reaches no other file: neither reads it nor writes one.
         ("attach database 'secret.db' as s; create table t as select * from s.secrets;", "too many attached"),
         ("create table t (x); vacuum into 'written.db';", "too many attached"),
+        ("create table t (x); pragma temp_store_directory = '.';", "not authorized"),
     ],
 )
 def test_bad_sql_files_are_one_error_and_touch_no_other_file(tmp_path, own_tempdir, monkeypatch, sql, message):
@@ -144,6 +145,7 @@ def test_bad_sql_files_are_one_error_and_touch_no_other_file(tmp_path, own_tempd
     assert str(raised.value).startswith(f"{tmp_path / 'bad.sql'}: ")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.sql", "scratch", "secret.db"]
     assert list(own_tempdir.iterdir()) == []
+    assert sqlite3.connect(":memory:").execute("pragma temp_store_directory").fetchall() == []
 
 
 def test_sql_that_runs_on_stops_at_the_interrupt(tmp_path, own_tempdir):
@@ -151,9 +153,13 @@ def test_sql_that_runs_on_stops_at_the_interrupt(tmp_path, own_tempdir):
     (tmp_path / "forever.sql").write_text(
         "create table t as with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c;"
     )
-    threading.Timer(0.5, _thread.interrupt_main).start()
-    with pytest.raises(KeyboardInterrupt):
-        build_datasette([tmp_path / "forever.sql"])
+    interrupt = threading.Timer(0.5, _thread.interrupt_main)
+    interrupt.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            build_datasette([tmp_path / "forever.sql"])
+    finally:
+        interrupt.cancel()
     assert list(own_tempdir.iterdir()) == []
 
 
