@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from datasette.utils import BadMetadataError, parse_metadata
 
@@ -94,3 +96,26 @@ def metadata_file(path: str | os.PathLike, shown_as: str | None = None) -> dict:
             f"{shown}: metadata must be a JSON or YAML object (a mapping), not {type(metadata).__name__}"
         )
     return metadata
+
+
+#: Pragmas that choose a folder for every database of the process (where SQLite writes its
+#: temporary files), not for one. SQLite runs a pragma as it reads the SQL, so its name is in it.
+PROCESS_PRAGMAS = ("temp_store_directory", "data_store_directory")
+
+
+def contained_queries(metadata: Mapping[str, Any], shown_as: str) -> None:
+    """Refuse canned queries that would choose a folder on disk for all of the kernel's SQLite.
+
+    Datasette runs a canned query's SQL as it is, and metadata is often someone else's;
+    SQLite's attach limit (instance.py) does not cover these pragmas."""
+    databases = metadata.get("databases")
+    for database, settings in databases.items() if isinstance(databases, Mapping) else ():
+        queries = settings.get("queries") if isinstance(settings, Mapping) else None
+        for name, query in queries.items() if isinstance(queries, Mapping) else ():
+            sql = query.get("sql") if isinstance(query, Mapping) else query
+            named = [pragma for pragma in PROCESS_PRAGMAS if isinstance(sql, str) and pragma in sql.lower()]
+            if named:
+                raise MetadataFileError(
+                    f"{shown_as}: canned query {name!r} of database {database!r} sets {named[0]}, a folder "
+                    "for all of the kernel's SQLite; remove that query and try again"
+                )

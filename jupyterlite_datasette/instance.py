@@ -16,7 +16,7 @@ from datasette.database import Database
 from datasette.plugins import pm
 from datasette.utils import ValueAsBooleanError, value_as_boolean
 
-from .checks import metadata_file
+from .checks import contained_queries, metadata_file
 from .compiled_templates import use_compiled_templates
 from .database_files import FileUriDatabase, attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
@@ -145,6 +145,7 @@ def build_datasette(
         metadata_dict = dict(metadata or {})
     else:
         metadata_dict = read_metadata(metadata)
+    contained_queries(metadata_dict, "metadata" if metadata is None or isinstance(metadata, Mapping) else str(metadata))
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]

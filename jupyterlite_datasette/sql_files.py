@@ -16,14 +16,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .checks import PROCESS_PRAGMAS
 from .errors import SqlFileError
 from .names import inside, safe_file_name
 
 #: SQLite steps between two chances for Python to act on an interrupt.
 STEPS_BETWEEN_CHECKS = 10_000
-
-#: Pragmas that set a folder for the whole process's SQLite (its temporary files), not for one database.
-PROCESS_PRAGMAS = {"temp_store_directory", "data_store_directory"}
 
 #: The file name endings read as SQL.
 SQL_SUFFIXES = {".sql"}

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 import sqlite3
 
 import pytest
 import sqlite_utils
 
 from jupyterlite_datasette.datasette_line import IS_1_0
+from jupyterlite_datasette.errors import DatasetteInputError
 from jupyterlite_datasette.instance import build_datasette
 
 SECRET = "the-secret-in-another-file"
@@ -110,3 +113,28 @@ async def test_crossdb_attaches_the_databases_opened_and_nothing_more(fixtures_d
             conn.execute(f"attach database '{secret_db}' as other")
 
     await ds.databases["_memory"].execute_fn(attach)
+
+
+@pytest.mark.parametrize(
+    "sql, write",
+    [
+        ("pragma temp_store_directory = '{folder}'", None),
+        ("PRAGMA main.\"Temp_Store_Directory\" = '{folder}'", True),
+        ("pragma data_store_directory = '{folder}'", False),
+    ],
+    ids=["the query's SQL alone", "quoted, as a write", "data_store_directory"],
+)
+def test_canned_queries_cannot_choose_a_folder_for_all_of_sqlite(fixtures_copy, tmp_path, sql, write):
+    """SQLite's temp_store_directory sets where every database of the process writes its temporary
+    files; SQLite acts on it as it reads the SQL. Metadata carrying it is refused, naming the query."""
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    # A canned query is its SQL alone, or a mapping with its SQL.
+    query = sql.format(folder=folder) if write is None else {"sql": sql.format(folder=folder), "write": write}
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"databases": {"fixtures": {"queries": {"innocent": query}}}}))
+    refusal = f"^{re.escape(str(meta))}: canned query 'innocent' of database 'fixtures' sets"
+    with pytest.raises(DatasetteInputError, match=refusal):
+        build_datasette([fixtures_copy], metadata=meta, write=True)
+    assert sqlite3.connect(":memory:").execute("pragma temp_store_directory").fetchall() == []
+    assert list(folder.iterdir()) == []
