@@ -39,8 +39,11 @@ def readable_file_and_size(path: str | os.PathLike, shown_as: str | None = None)
         raise DatabaseFileError(f"{shown}: no such file; check the path and try again") from None
     except OSError as e:  # a loop of symbolic links, a folder it may not look in
         raise DatabaseFileError(f"{shown}: cannot be read ({e.strerror})") from None
-    if not stat.S_ISREG(status.st_mode):
-        raise DatabaseFileError(f"{shown}: is a directory, not a file")
+    if stat.S_ISDIR(status.st_mode):
+        pattern = shown.rstrip("/") + "/*.db"
+        raise DatabaseFileError(f"{shown}: is a folder, not a file; name the files in it (%datasette {pattern})")
+    if not stat.S_ISREG(status.st_mode):  # a pipe or a device, which reading would never end
+        raise DatabaseFileError(f"{shown}: is not a regular file")
     return resolved, status.st_size
 
 

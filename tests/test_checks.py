@@ -1,3 +1,4 @@
+import os
 import sqlite3
 
 import pytest
@@ -31,7 +32,8 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
         (lambda p: p, "no such file"),
         (lambda p: p.write_text("x") and p / "inner.db", "no such file"),
         (lambda p: p.symlink_to(p) or p, "cannot be read (Too many levels of symbolic links)"),
-        (lambda p: p.mkdir() or p, "is a directory"),
+        (lambda p: p.mkdir() or p, "bad.db: is a folder, not a file; name the files in it (%datasette "),
+        (lambda p: os.mkfifo(p) or p, "bad.db: is not a regular file"),
         (lambda p: p.write_bytes(b"") and p or p, "is empty"),
         (lambda p: p.write_text("name,city\nCleo,Paris\n") and p, "is not a SQLite database"),
         (
@@ -39,7 +41,7 @@ def test_a_symlink_keeps_its_own_name(fixtures_db, tmp_path):
             "is a corrupt SQLite database",
         ),
     ],
-    ids=["missing", "under-a-file", "symlink-loop", "directory", "empty", "csv", "corrupt"],
+    ids=["missing", "under-a-file", "symlink-loop", "directory", "fifo", "empty", "csv", "corrupt"],
 )
 def test_sqlite_file_rejects_bad_input_with_one_clear_line(tmp_path, make, expected):
     bad = make(tmp_path / "bad.db")
