@@ -11,9 +11,6 @@ What the loop would lose is a newer click: a page running in the loop does not l
 until it ends, and the click that supersedes it would wait. So each read first yields to the
 loop once, where the newer request arrives and cancels the page it supersedes, between two of
 its queries. ``num_sql_threads`` set to more than 0 brings Datasette's threads back.
-
-Not under Pyodide, whose loop turns by a message through the browser (a task of its own for
-each turn, 35 for a next page): there pages ran to their end before, and still do.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from typing import Any
 
 from .database_files import FileUriDatabase
 from .datasette_line import READ_METHOD
-from .runtime import in_pyodide
 
 
 class YieldingDatabase(FileUriDatabase):
@@ -32,7 +28,7 @@ class YieldingDatabase(FileUriDatabase):
 
 
 async def read_after_yielding(self: YieldingDatabase, fn: Callable[[Any], Any]) -> Any:
-    if self.ds.executor is None and not in_pyodide():
+    if self.ds.executor is None:
         await asyncio.sleep(0)
     return await getattr(super(YieldingDatabase, self), READ_METHOD)(fn)
 
