@@ -18,7 +18,7 @@ from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import contained_queries, metadata_file
 from .compiled_templates import use_compiled_templates
-from .database_files import attach_databases
+from .database_files import FileUriDatabase, attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
 from .download import download, is_url
 from .errors import SettingError
@@ -26,7 +26,6 @@ from .gather import gather
 from .inspect_record import count_in_background
 from .provenance import record
 from .runtime import imports_off_drive, in_pyodide
-from .sql_in_loop import YieldingDatabase
 
 
 class ContainedDatasette(Datasette):
@@ -40,7 +39,6 @@ class ContainedDatasette(Datasette):
     ``crossdb`` attaches the databases before the limit is set.
 
     Files open by the paths they have, whatever characters those hold (database_files.py).
-    Their SQL runs in the event loop unless ``num_sql_threads`` asks for threads (sql_in_loop.py).
 
     In an offline site's kernel, its templates also come compiled (compiled_templates.py).
     """
@@ -57,7 +55,7 @@ class ContainedDatasette(Datasette):
 
     def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
         if type(db) is Database:  # Datasette's files and plugins' alike; no state is added
-            db.__class__ = YieldingDatabase
+            db.__class__ = FileUriDatabase
         return super().add_database(db, name=name, route=route)
 
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
@@ -153,8 +151,6 @@ def build_datasette(
     files = [str(path) for path in gathered.all]
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
-    # SQL in the event loop unless asked otherwise (sql_in_loop.py).
-    final_settings.setdefault("num_sql_threads", 0)
     register_installed_plugins()
     metadata_dict, config = metadata_and_config(metadata_dict)
     ds = ContainedDatasette(

@@ -56,46 +56,12 @@ def test_metadata_from_a_mapping_or_a_file(fixtures_db, tmp_path):
     assert instance_metadata(build_datasette([fixtures_db], metadata=meta))["title"] == "From YAML"
 
 
-def test_sql_runs_in_the_loop_unless_threads_are_asked_for_and_never_in_pyodide(fixtures_db, monkeypatch):
-    ds = build_datasette([fixtures_db])
-    assert (ds.setting("num_sql_threads"), ds.executor) == (0, None)
-    assert build_datasette([fixtures_db], settings={"num_sql_threads": 3}).executor is not None
+def test_threads_are_off_in_pyodide(fixtures_db, monkeypatch):
+    assert build_datasette([fixtures_db]).setting("num_sql_threads") > 0
     monkeypatch.setattr("sys.platform", "emscripten")
-    ds = build_datasette([fixtures_db], settings={"num_sql_threads": 3})
-    assert (ds.setting("num_sql_threads"), ds.executor) == (0, None)
-
-
-@pytest.mark.parametrize("threads", [0, 3], ids=["in the loop", "in threads"])
-async def test_a_newer_click_cancels_a_page_between_its_queries(fixtures_db, threads):
-    """A page's queries run in the loop one after another; each read lets the loop turn first,
-    so the task of a page that a newer click supersedes stops at its next query, as with threads."""
-    from datasette.database import Database
-
-    from jupyterlite_datasette import transport
-    from jupyterlite_datasette.datasette_line import READ_METHOD
-
-    ds = build_datasette([fixtures_db], settings={"num_sql_threads": threads})
-    await ds.invoke_startup()
-    reads = []
-    original = getattr(Database, READ_METHOD)
-
-    async def counted(self, fn):
-        reads.append(fn)
-        return await original(self, fn)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Database, READ_METHOD, counted)
-        await transport.request(ds, "/fixtures/facetable")
-        whole_page = len(reads)
-        reads.clear()
-        page = asyncio.ensure_future(transport.request(ds, "/fixtures/facetable"))
-        while len(reads) < 3:
-            await asyncio.sleep(0)
-        page.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await page
-    assert whole_page > 10
-    assert len(reads) <= 4
+    ds = build_datasette([fixtures_db])
+    assert ds.setting("num_sql_threads") == 0
+    assert ds.executor is None
 
 
 @pytest.mark.parametrize(
