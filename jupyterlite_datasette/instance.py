@@ -22,7 +22,7 @@ from .database_files import FileUriDatabase, attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
 from .download import download, is_url
 from .errors import SettingError
-from .gather import gather
+from .gather import WORKDIR_PREFIX, gather
 from .inspect_record import count_in_background
 from .provenance import record
 from .runtime import imports_off_drive, in_pyodide
@@ -112,7 +112,7 @@ def read_metadata(metadata: str | os.PathLike) -> dict:
     """Metadata from a file, or from a URL, fetched as a database by URL is and not kept."""
     if not is_url(metadata):
         return metadata_file(metadata)
-    folder = Path(tempfile.mkdtemp(prefix="jupyterlite-datasette-"))
+    folder = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
     try:
         return metadata_file(download(str(metadata), folder, announce=False), shown_as=str(metadata))
     finally:
@@ -142,10 +142,10 @@ def build_datasette(
     """
     # The cheap checks first, before any database is downloaded or copied.
     if metadata is None or isinstance(metadata, Mapping):
-        metadata_dict = dict(metadata or {})
+        metadata_dict, metadata_shown = dict(metadata or {}), "metadata"
     else:
-        metadata_dict = read_metadata(metadata)
-    contained_queries(metadata_dict, "metadata" if metadata is None or isinstance(metadata, Mapping) else str(metadata))
+        metadata_dict, metadata_shown = read_metadata(metadata), str(metadata)
+    contained_queries(metadata_dict, metadata_shown)
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from .checks import PROCESS_PRAGMAS
@@ -43,23 +43,19 @@ def database_from_sql(path: Path, folder: Path, shown_as: str) -> Path:
     if not script.strip():
         raise SqlFileError(f"{shown_as}: is empty; a SQL file needs statements that make tables")
     destination = inside(folder, safe_file_name(path.stem, fallback="sql") + ".db")
-    conn = sqlite3.connect(destination, isolation_level=None)
     try:
-        conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-        conn.set_authorizer(refuse_process_pragmas)
-        with interrupt_stops(conn):
-            conn.executescript(script)
-    except sqlite3.Error as e:
-        conn.close()
+        with closing(sqlite3.connect(destination, isolation_level=None)) as conn:
+            conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+            conn.set_authorizer(refuse_process_pragmas)
+            with interrupt_stops(conn):
+                conn.executescript(script)
+    except BaseException as e:
         destination.unlink(missing_ok=True)
+        if not isinstance(e, sqlite3.Error):
+            raise
         if e.args == ("interrupted",):
             raise KeyboardInterrupt from None
         raise SqlFileError(f"{shown_as}: {e}; fix the SQL and try again") from None
-    except BaseException:
-        conn.close()
-        destination.unlink(missing_ok=True)
-        raise
-    conn.close()
     return destination
 
 
