@@ -25,6 +25,10 @@ CONFIG_KEYS = ("extra_css_urls", "extra_js_urls", "permissions")
 CONFIG_DATABASE_KEYS = ("queries", "permissions")
 CONFIG_TABLE_KEYS = ("permissions",)
 
+#: The method of Datasette's Database that every read (a query, a function on the connection)
+#: goes through: 1.0's ``execute()`` calls its private one, past the public ``execute_fn``.
+READ_METHOD = "_execute_fn" if IS_1_0 else "execute_fn"
+
 #: What a JSON request adds so that both lines answer with the same keys: 1.0 leaves out
 #: `columns` and `query` unless asked for them (0.65 ignores the parameter).
 JSON_EXTRAS = {"columns": ("_extra", "columns"), "query": ("_extra", "query")}

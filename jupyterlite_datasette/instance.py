@@ -18,7 +18,7 @@ from datasette.utils import ValueAsBooleanError, value_as_boolean
 
 from .checks import contained_queries, metadata_file
 from .compiled_templates import use_compiled_templates
-from .database_files import FileUriDatabase, attach_databases
+from .database_files import attach_databases
 from .datasette_line import IS_1_0, jinja_environment, metadata_and_config
 from .download import download, is_url
 from .errors import SettingError
@@ -26,6 +26,7 @@ from .gather import WORKDIR_PREFIX, gather
 from .inspect_record import count_in_background
 from .provenance import record
 from .runtime import imports_off_drive, in_pyodide
+from .sql_in_loop import LoopReadingDatabase
 
 
 class ContainedDatasette(Datasette):
@@ -39,11 +40,14 @@ class ContainedDatasette(Datasette):
     ``crossdb`` attaches the databases before the limit is set.
 
     Files open by the paths they have, whatever characters those hold (database_files.py).
+    Their reads run in the event loop unless ``num_sql_threads`` asks for threads (sql_in_loop.py).
 
     In an offline site's kernel, its templates also come compiled (compiled_templates.py).
     """
 
     _templates_chosen = False
+    #: Set by build_datasette: whether reads run in the loop that asks for them (sql_in_loop.py).
+    reads_in_loop = False
 
     def __init__(self, *args: Any, crossdb: bool = False, **kwargs: Any) -> None:
         # Datasette adds the _memory database for crossdb.
@@ -55,7 +59,7 @@ class ContainedDatasette(Datasette):
 
     def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
         if type(db) is Database:  # Datasette's files and plugins' alike; no state is added
-            db.__class__ = FileUriDatabase
+            db.__class__ = LoopReadingDatabase
         return super().add_database(db, name=name, route=route)
 
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:
@@ -149,6 +153,8 @@ def build_datasette(
     final_settings = {k: coerce_setting(k, v) for k, v in (settings or {}).items()}
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]
+    # Reads in the event loop unless threads are asked for; Pyodide has none (sql_in_loop.py).
+    threads_asked = final_settings.get("num_sql_threads", 0) > 0
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     register_installed_plugins()
@@ -162,6 +168,7 @@ def build_datasette(
         crossdb=crossdb,
         **({"config": config} if IS_1_0 else {}),
     )
+    ds.reads_in_loop = not (threads_asked or in_pyodide())
     record(ds, gathered.origins)
     count_in_background(ds)
     return ds

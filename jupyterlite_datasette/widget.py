@@ -37,6 +37,21 @@ def error_text(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def cancel_from_any_thread(task: asyncio.Task) -> None:
+    """Cancel `task`, whichever thread asks: a kernel can run more than one loop (JupyterLab 4.4
+    and later send a widget's messages over a subshell of ipykernel 7, a thread with a loop of its
+    own), and a task's cancelling from another thread must reach its loop through the loop itself."""
+    loop = task.get_loop()
+    try:
+        here = asyncio.get_running_loop()
+    except RuntimeError:
+        here = None
+    if here is loop:
+        task.cancel()
+    elif not loop.is_closed():
+        loop.call_soon_threadsafe(task.cancel)
+
+
 def checked_height(height: Any) -> int:
     """`height` if it is a positive number of pixels; else one clear error."""
     if isinstance(height, bool) or not isinstance(height, int) or height <= 0:
@@ -253,7 +268,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         except RuntimeError:  # no event loop (plain IPython): nothing can ask Datasette
             return
         if self._following_sql is not None:
-            self._following_sql.cancel()
+            cancel_from_any_thread(self._following_sql)
 
         async def follow() -> None:
             # Not while the user is still clicking: each page would pay for one more query.
@@ -283,7 +298,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         if content.get("navigation"):
             # The last navigation wins; an older one still running is dropped.
             if self._navigation is not None and not self._navigation.done():
-                self._navigation.cancel()
+                cancel_from_any_thread(self._navigation)
             self._navigation = task
 
     async def _answer_database(self, content: protocol.DatabaseRequest, _buffers: list) -> None:

@@ -1,5 +1,7 @@
 import asyncio
 import hashlib
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -56,12 +58,111 @@ def test_metadata_from_a_mapping_or_a_file(fixtures_db, tmp_path):
     assert instance_metadata(build_datasette([fixtures_db], metadata=meta))["title"] == "From YAML"
 
 
-def test_threads_are_off_in_pyodide(fixtures_db, monkeypatch):
-    assert build_datasette([fixtures_db]).setting("num_sql_threads") > 0
-    monkeypatch.setattr("sys.platform", "emscripten")
+async def test_reads_run_in_the_loop_unless_threads_are_asked_for_and_never_in_pyodide(fixtures_db, monkeypatch):
+    def reading_thread(conn):
+        return threading.get_ident()
+
+    here = threading.get_ident()
     ds = build_datasette([fixtures_db])
-    assert ds.setting("num_sql_threads") == 0
-    assert ds.executor is None
+    assert ds.reads_in_loop
+    assert await ds.databases["fixtures"].execute_fn(reading_thread) == here
+    # Without Datasette's threads, as under Pyodide, but on a connection of this thread.
+    assert build_datasette([fixtures_db], settings={"num_sql_threads": 0}).reads_in_loop
+    ds = build_datasette([fixtures_db], settings={"num_sql_threads": 3})
+    assert not ds.reads_in_loop
+    assert await ds.databases["fixtures"].execute_fn(reading_thread) != here
+    monkeypatch.setattr("sys.platform", "emscripten")
+    ds = build_datasette([fixtures_db], settings={"num_sql_threads": 3})
+    assert (ds.setting("num_sql_threads"), ds.executor, ds.reads_in_loop) == (0, None, False)
+
+
+@pytest.mark.parametrize("settings", [{}, {"num_sql_threads": 3}], ids=["in the loop", "in threads"])
+async def test_a_newer_click_cancels_a_page_between_its_queries(fixtures_db, settings):
+    """A page's queries run in the loop one after another; each read lets the loop turn first,
+    so the task of a page that a newer click supersedes stops at its next query, as with threads."""
+    from jupyterlite_datasette import transport
+    from jupyterlite_datasette.datasette_line import READ_METHOD
+    from jupyterlite_datasette.sql_in_loop import LoopReadingDatabase
+
+    ds = build_datasette([fixtures_db], settings=settings)
+    await ds.invoke_startup()
+    reads = []
+    original = getattr(LoopReadingDatabase, READ_METHOD)
+
+    async def counted(self, fn):
+        reads.append(fn)
+        return await original(self, fn)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LoopReadingDatabase, READ_METHOD, counted)
+        await transport.request(ds, "/fixtures/facetable")
+        whole_page = len(reads)
+        reads.clear()
+        page = asyncio.ensure_future(transport.request(ds, "/fixtures/facetable"))
+        while len(reads) < 3:
+            await asyncio.sleep(0)
+        page.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await page
+    assert whole_page > 10
+    assert len(reads) <= 4
+
+
+TWO_LOOPS = """
+import asyncio, sys, threading
+from datasette.database import QueryInterrupted
+from jupyterlite_datasette.instance import build_datasette
+
+ds = build_datasette([sys.argv[1]])
+db = ds.databases["fixtures"]
+done = threading.Event()
+interrupted = []
+
+async def long_queries():
+    # Each runs until Datasette's time limit stops it, in SQLite's progress handler.
+    try:
+        for _ in range(30):
+            try:
+                await db.execute(
+                    "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c",
+                    custom_time_limit=30,
+                )
+            except QueryInterrupted:
+                interrupted.append(True)
+    finally:
+        done.set()
+
+async def reads_until_done():
+    count = 0
+    while not done.is_set():
+        await db.execute("select count(*) from facetable")
+        count += 1
+    return count
+
+asyncio.run(db.execute("select 1"))
+other = threading.Thread(target=asyncio.run, args=(long_queries(),))
+other.start()
+reads = asyncio.run(reads_until_done())
+other.join()
+print(len(interrupted), reads)
+"""
+
+
+def test_two_threads_each_with_a_loop_read_at_once(fixtures_db):
+    """As in JupyterLab 4.4 and later, where a widget's messages come over a kernel subshell (a
+    thread with a loop of its own) while cells run in the main thread's: the two read the same
+    database at once. Sharing one connection, they deadlocked every time, the GIL held by one thread
+    and the connection by the other, so this runs in a process of its own, with a timeout."""
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", TWO_LOOPS, str(fixtures_db)], check=False, capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("two threads reading one database at once deadlocked")
+    assert run.returncode == 0, run.stderr
+    interrupted, reads = map(int, run.stdout.split())
+    assert interrupted == 30
+    assert reads > 0
 
 
 @pytest.mark.parametrize(

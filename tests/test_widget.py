@@ -4,6 +4,8 @@ import asyncio
 import hashlib
 import json
 import re
+import threading
+import time
 
 import pytest
 import traitlets
@@ -16,6 +18,7 @@ from jupyterlite_datasette.datasette_line import IS_1_0
 from jupyterlite_datasette.frame_script import FRAME_PARTS, frame_part
 from jupyterlite_datasette.instance import build_datasette
 from jupyterlite_datasette.transport import RequestError
+from jupyterlite_datasette.widget import cancel_from_any_thread
 
 
 @pytest.fixture
@@ -139,6 +142,34 @@ async def test_the_last_navigation_wins(routed_widget):
     assert received["fast"]["status"] == 200
     await asyncio.sleep(0.1)
     assert routed_widget.path == "/fixtures"
+
+
+def test_a_task_of_another_thread_s_loop_is_cancelled_at_once():
+    """A kernel subshell answers the widget's pages in a thread with a loop of its own, while a
+    cell (say, one that sets `path`) runs in the main thread: a task of one loop cancelled from
+    the other stops at once, not when its loop next wakes (here, a minute later)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    started = threading.Event()
+
+    async def waits_a_minute():
+        started.set()
+        await asyncio.sleep(60)
+
+    tasks = []
+    loop.call_soon_threadsafe(lambda: tasks.append(loop.create_task(waits_a_minute())))
+    assert started.wait(5)
+    try:
+        cancel_from_any_thread(tasks[0])
+        deadline = time.monotonic() + 5
+        while not tasks[0].done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert tasks[0].cancelled()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        loop.close()
 
 
 async def test_unknown_messages_are_ignored(widget):
