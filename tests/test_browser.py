@@ -334,6 +334,24 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     expect(nb.widget(0).locator(".jld-error")).to_have_text(f"Could not load /fixtures/facetable: {gone}")
 
 
+def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
+    """JupyterLab 4.4 and later send a widget's messages over a subshell of ipykernel 7, a thread
+    of its own: the widget answers while a cell runs, even one in pure Python, which lets go of
+    the GIL only at its switch interval."""
+    busy = "import time\nstart = time.monotonic()\nwhile time.monotonic() - start < 12:\n    pass\nprint('done')"
+    nb = open_notebook(page, lab, "busy.ipynb", [*SETUP, busy])
+    run_setup(nb)
+    frame = nb.frame()
+    expect_heading(frame, "Test instance")
+    nb.start_cell(4)
+    frame.locator("a[href='/fixtures']").first.click()
+    expect_heading(frame, "fixtures")
+    frame.locator("a[href='/fixtures/facetable']").first.click()
+    expect_heading(frame, "facetable")
+    assert nb.cell(4).locator(".jp-InputPrompt").first.inner_text().strip() == "[*]:"
+    nb.wait_for_output(4, "done")
+
+
 def test_hostile_database_runs_nothing(page, lab):
     from support.databases import HOSTILE
 

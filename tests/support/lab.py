@@ -270,7 +270,16 @@ class NotebookPage:
     def run_cell(self, index: int) -> None:
         """Select the cell and run it from the Run menu; wait until it has run."""
         prompt = self.cell(index).locator(".jp-InputPrompt").first
+        before = self.start_cell(index)
+        self.page.wait_for_function(
+            "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
+            arg=[prompt.element_handle(), before],
+            timeout=60_000,
+        )
 
+    def start_cell(self, index: int) -> str:
+        """Select the cell and run it from the Run menu; return its prompt's text from before, once it moved."""
+        prompt = self.cell(index).locator(".jp-InputPrompt").first
         cell = self.cell(index)
 
         def run():
@@ -282,12 +291,7 @@ class NotebookPage:
             )
             self.menu("Run", "Run Selected Cell and Do not Advance")
 
-        before = self._until_started(prompt, run)
-        self.page.wait_for_function(
-            "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
-            arg=[prompt.element_handle(), before],
-            timeout=60_000,
-        )
+        return self._until_started(prompt, run)
 
     def _until_started(self, prompt, action) -> str:
         """Do `action` until `prompt` moves ("[*]" or a new count); return its old text.
