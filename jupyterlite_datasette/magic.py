@@ -64,6 +64,12 @@ class DatasetteMagics(Magics):
         metavar=("NAME", "VALUE"),
         help="A Datasette setting, as in 'datasette serve --setting'; repeatable.",
     )
+    @argument(
+        "--root",
+        action="store_true",
+        help="Sign the widget in as the root user, as 'datasette serve --root' lets you "
+        "(on Datasette 1.0, root may do everything, writes included with --write).",
+    )
     @argument("--path", help="The first page to show, e.g. /mydb/mytable.")
     @argument("--height", type=int, default=600, help="Height of the page area in pixels.")
     @argument(
@@ -115,6 +121,7 @@ class DatasetteMagics(Magics):
                 memory=args.memory,
                 write=args.write,
                 crossdb=args.crossdb,
+                root=args.root,
                 path=args.path,
                 height=args.height,
                 image_hosts=args.image_host,

@@ -20,6 +20,7 @@ from .errors import DatasetteInputError
 from .frame_script import frame_script
 from .image_hosts import image_hosts as checked_image_hosts
 from .instance import build_datasette
+from .root import enable_root, sign_in_as_root
 from .snapshot import SnapshotOutputs
 
 STATIC = Path(__file__).parent / "static"
@@ -83,7 +84,8 @@ class DatasetteWidget(anywidget.AnyWidget):
     and JSON files and pandas DataFrames become tables of a
     database named ``data`` (``tables={"name": df_or_file}`` names them);
     ``crossdb=True`` lets SQL on ``_memory`` join them (``name.table``);
-    ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
+    ``root=True`` signs the widget in as the root user, as ``datasette serve
+    --root`` does; ``DatasetteWidget(ds=existing)`` wraps a Datasette you built.
     ``image_hosts=["https://*.tile.openstreetmap.org"]`` lets pages load
     images (online map tiles) from those hosts; by default nothing loads from
     the network.
@@ -120,6 +122,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         memory: bool = False,
         write: bool = False,
         crossdb: bool = False,
+        root: bool = False,
         path: str | None = None,
         height: int = 600,
         image_hosts: Iterable[str] | str = (),
@@ -148,6 +151,10 @@ class DatasetteWidget(anywidget.AnyWidget):
         )
         # One cookie jar per widget, like one browser tab.
         self._cookies = httpx.Cookies()
+        if root:
+            enable_root(self.ds)
+        #: Until it has signed in as root (root.py), before answering its first request.
+        self._signs_in_as_root = root
         self._navigation: asyncio.Task | None = None
         self._following_sql: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -330,6 +337,9 @@ class DatasetteWidget(anywidget.AnyWidget):
     async def _answer_request(self, content: protocol.Request, buffers: list) -> None:
         reply = protocol.Response(type="response", id=content.get("id"))
         try:
+            if self._signs_in_as_root:
+                await sign_in_as_root(self.ds, self._cookies)
+                self._signs_in_as_root = False
             response = await transport.request(
                 self.ds,
                 str(content.get("path", "")),

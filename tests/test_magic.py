@@ -50,6 +50,12 @@ def test_every_option(ip, fixtures_db, hostile_db, tmp_path):
     assert not w.ds.databases["fixtures"].is_mutable
 
 
+def test_root_signs_the_widget_in_as_datasette_serve_root_does(ip, fixtures_db):
+    w = ip.run_line_magic("datasette", f"{fixtures_db} --root")
+    assert (w.ds.root_enabled, w._signs_in_as_root) == (True, True)
+    assert not ip.run_line_magic("datasette", str(fixtures_db))._signs_in_as_root
+
+
 def test_image_hosts_are_named_one_by_one(ip, fixtures_db):
     w = ip.run_line_magic(
         "datasette", f"{fixtures_db} --image-host https://*.tile.openstreetmap.org --image-host http://127.0.0.2:8123/"

@@ -447,3 +447,39 @@ def test_a_frame_part_with_another_kind_of_import_is_refused(tmp_path, monkeypat
     (tmp_path / "core.js").write_text('import { x } from "./elsewhere.js";\n')
     with pytest.raises(ValueError, match="imports \\['elsewhere'\\], which are not frame parts"):
         frame_script.frame_part("core")
+
+
+async def test_root_signs_in_in_the_kernel_and_no_page_sees_how(fixtures_db, monkeypatch):
+    import secrets
+
+    tokens = []
+    real_token_hex = secrets.token_hex
+    monkeypatch.setattr(secrets, "token_hex", lambda n=None: tokens.append(real_token_hex(n)) or tokens[-1])
+    for root, actor in [(False, None), (True, {"id": "root"})]:
+        w = DatasetteWidget(fixtures_db, root=root)
+        attach(w)
+        from_browser(w, {"type": "request", "id": 1, "path": "/-/actor.json", "navigation": True})
+        [(reply, buffers)] = await replies(w.comm)
+        assert json.loads(bytes(buffers[0]))["actor"] == actor
+        # The page stays where it was asked to go; the kernel sent no token and no cookie.
+        assert (reply["final_path"], w.path) == ("/-/actor.json", "/-/actor.json")
+        sent = repr(w.comm.sent)
+        assert tokens and not any(token in sent for token in tokens)
+        assert "ds_actor" not in sent and "auth-token" not in sent
+
+
+@pytest.mark.skipif(not IS_1_0, reason="the JSON write API is Datasette 1.0's")
+async def test_root_may_write_through_the_widget_on_datasette_1(tmp_path):
+    import sqlite_utils
+
+    path = tmp_path / "notes.db"
+    sqlite_utils.Database(path)["notes"].insert({"id": 1, "body": "first"}, pk="id")
+    insert = {"type": "request", "id": 1, "method": "POST", "path": "/notes/notes/-/insert"}
+    insert["headers"] = {"content-type": "application/json"}
+    for root, status in [(False, 403), (True, 201)]:
+        w = DatasetteWidget(path, write=True, root=root)
+        attach(w)
+        from_browser(w, insert, [json.dumps({"row": {"body": f"as root: {root}"}}).encode()])
+        [(reply, _)] = await replies(w.comm)
+        assert reply["status"] == status
+    assert [row["body"] for row in sqlite_utils.Database(path)["notes"].rows] == ["first", "as root: True"]
