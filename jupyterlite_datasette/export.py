@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
 from datasette.app import Datasette
 
 from . import transport
@@ -29,9 +30,10 @@ def json_path(path: str) -> str:
     return (parts.path.rstrip("/") or "/") + ".json" + (f"?{parts.query}" if parts.query else "")
 
 
-async def get_json(ds: Datasette, path: str) -> Any:
-    """Datasette's JSON answer at `path` (a .json path), or a clear error."""
-    response = await transport.request(ds, path)
+async def get_json(ds: Datasette, path: str, *, cookies: httpx.Cookies | None = None) -> Any:
+    """Datasette's JSON answer at `path` (a .json path), or a clear error; `cookies`: a widget's, whose
+    pages Python reads as the widget reads them (signed in as root, say)."""
+    response = await transport.request(ds, path, cookies=cookies)
     if response.status != 200:
         raise ExportError(f"{path}: Datasette answered {response.status}: {response.body[:200]!r}")
     return json.loads(response.body)
@@ -41,7 +43,9 @@ async def get_json(ds: Datasette, path: str) -> Any:
 QUERY_ONLY = (("_nofacet", "1"), ("_nocount", "1"), ("_nosuggest", "1"))
 
 
-async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, Any]]:
+async def view_query(
+    ds: Datasette, path: str, *, cookies: httpx.Cookies | None = None
+) -> tuple[str | None, dict[str, Any]]:
     """The SQL and parameters Datasette reports for the table, view or query at `path`
     (filters, facet selections and sort included); None and {} for other pages."""
     parts = urlsplit(json_path(path))
@@ -51,7 +55,7 @@ async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, An
     # `_extra` may be asked for more than once: added unless this one is there already.
     added += [JSON_EXTRAS["query"]] if JSON_EXTRAS["query"] not in asked else []
     added_keys = {key for key, _ in added}
-    response = await transport.request(ds, f"{parts.path}?{urlencode([*asked, *added])}")
+    response = await transport.request(ds, f"{parts.path}?{urlencode([*asked, *added])}", cookies=cookies)
     try:
         data = json.loads(response.body) if response.status == 200 else None
     except ValueError:
@@ -67,7 +71,7 @@ async def view_query(ds: Datasette, path: str) -> tuple[str | None, dict[str, An
     return reported["sql"], params
 
 
-async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
+async def view_rows(ds: Datasette, path: str, *, cookies: httpx.Cookies | None = None) -> tuple[list[str], list[list]]:
     """Columns and every row of the table or query view at `path`, page after page."""
     parts = urlsplit(json_path(path))
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("_size", "_shape")]
@@ -76,7 +80,7 @@ async def view_rows(ds: Datasette, path: str) -> tuple[list[str], list[list]]:
     columns: list[str] = []
     rows: list[list] = []
     while next_path:
-        data = await get_json(ds, next_path)
+        data = await get_json(ds, next_path, cookies=cookies)
         if not isinstance(data, dict) or "rows" not in data:
             raise ExportError(f"{path}: this page has no rows; open a table, a view or a query")
         columns = data.get("columns") or columns

@@ -1,20 +1,18 @@
 """The widget signed in as root, as ``datasette serve --root`` lets its user be.
 
-``datasette serve --root`` prints a URL holding a one-time token: whoever opens it is signed in as
-the root user, who on Datasette 1.0 may then do everything (insert, edit and delete rows, create
-tables), and on 0.65 see its debug pages. Here the kernel opens that URL itself, with the widget's
-own cookie jar, before the widget's first page: the token reaches no page and no other process,
-and root's cookie stays in the kernel's jar, as every cookie of the widget's does.
+``datasette serve --root`` prints a URL holding a one-time token: whoever opens it gets the root
+user's ``ds_actor`` cookie, and on Datasette 1.0 root may then do everything (the JSON write
+API's inserts, updates, deletes and new tables included), on 0.65 see its debug pages. Here the kernel puts that cookie, signed
+as Datasette signs it, straight into the widget's cookie jar, which stays in the kernel: no page
+sees it, and no token exists that anything else could spend.
 """
 
 from __future__ import annotations
 
-import secrets
-
 import httpx
 from datasette.app import Datasette
 
-from . import transport
+from .transport import INTERNAL_ORIGIN
 
 
 def enable_root(ds: Datasette) -> None:
@@ -22,10 +20,15 @@ def enable_root(ds: Datasette) -> None:
     ds.root_enabled = True
 
 
-async def sign_in_as_root(ds: Datasette, cookies: httpx.Cookies) -> None:
-    """Put root's signed cookie in `cookies`, through Datasette's own ``/-/auth-token``."""
-    # Datasette makes one token at start and spends it on its first use: each sign-in gets a fresh one.
-    ds._root_token = secrets.token_hex(32)
-    await transport.request(ds, f"{ds.urls.path('-/auth-token')}?token={ds._root_token}", cookies=cookies)
-    if not any(cookie.name == "ds_actor" for cookie in cookies.jar):
-        raise transport.RequestError("Datasette did not sign the widget in as root (its /-/auth-token set no cookie)")
+def sign_in_as_root(ds: Datasette, cookies: httpx.Cookies) -> None:
+    """Put root's ``ds_actor`` cookie in `cookies`, as Datasette's own ``/-/auth-token`` sets it."""
+    # Datasette's documented actor cookie: {"a": actor}, signed in the "actor" namespace.
+    signed = ds.sign({"a": {"id": "root"}}, "actor")
+    # Taken from a response of Datasette's origin, so that a later Set-Cookie of its own (a
+    # log-out) replaces it instead of sitting beside it.
+    set_by_datasette = httpx.Response(
+        200,
+        headers={"set-cookie": f"ds_actor={signed}; Path=/"},
+        request=httpx.Request("GET", f"{INTERNAL_ORIGIN}/"),
+    )
+    cookies.extract_cookies(set_by_datasette)

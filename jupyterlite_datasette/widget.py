@@ -153,8 +153,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         self._cookies = httpx.Cookies()
         if root:
             enable_root(self.ds)
-        #: Until it has signed in as root (root.py), before answering its first request.
-        self._signs_in_as_root = root
+            sign_in_as_root(self.ds, self._cookies)
         self._navigation: asyncio.Task | None = None
         self._following_sql: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
@@ -186,7 +185,7 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     async def json(self, path: str | None = None) -> Any:
         """The JSON of the page shown (or of `path`), with all its filters, from Datasette's API."""
-        return await export.get_json(self.ds, export.json_path(path or self.path))
+        return await export.get_json(self.ds, export.json_path(path or self.path), cookies=self._cookies)
 
     async def to_pandas(self, path: str | None = None) -> Any:
         """Every row of the table, view or query shown (or at `path`), filters applied, as a DataFrame."""
@@ -194,7 +193,7 @@ class DatasetteWidget(anywidget.AnyWidget):
             import pandas as pd
         except ImportError:
             raise ImportError("to_pandas needs pandas: install it (%pip install pandas) and try again") from None
-        columns, rows = await export.view_rows(self.ds, path or self.path)
+        columns, rows = await export.view_rows(self.ds, path or self.path, cookies=self._cookies)
         return pd.DataFrame(rows, columns=columns)
 
     def save(self, database: str | None = None, to: str | os.PathLike | None = None) -> Path:
@@ -233,7 +232,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         if not self._snapshots.shown_any:
 
             async def snapshot() -> None:
-                response = await transport.request(self.ds, self.path)
+                response = await transport.request(self.ds, self.path, cookies=self._cookies)
                 self._snapshots.page_shown(response.body, response.final_path, response.content_type)
 
             self._spawn(snapshot())
@@ -281,7 +280,7 @@ class DatasetteWidget(anywidget.AnyWidget):
             # Not while the user is still clicking: each page would pay for one more query.
             await asyncio.sleep(SQL_FOLLOW_DELAY)
             try:
-                sql, params = await export.view_query(self.ds, path)
+                sql, params = await export.view_query(self.ds, path, cookies=self._cookies)
             except transport.RequestError:
                 sql, params = None, {}
             self.set_trait("sql", sql)
@@ -337,9 +336,6 @@ class DatasetteWidget(anywidget.AnyWidget):
     async def _answer_request(self, content: protocol.Request, buffers: list) -> None:
         reply = protocol.Response(type="response", id=content.get("id"))
         try:
-            if self._signs_in_as_root:
-                await sign_in_as_root(self.ds, self._cookies)
-                self._signs_in_as_root = False
             response = await transport.request(
                 self.ds,
                 str(content.get("path", "")),

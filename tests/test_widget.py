@@ -7,6 +7,7 @@ import re
 import threading
 import time
 
+import httpx
 import pytest
 import traitlets
 from bs4 import BeautifulSoup
@@ -376,9 +377,9 @@ async def test_sql_is_asked_for_only_once_the_clicking_stops(widget, monkeypatch
     asked = []
     ask_datasette = export.view_query
 
-    async def noted(ds, path):
+    async def noted(ds, path, **options):
         asked.append(path)
-        return await ask_datasette(ds, path)
+        return await ask_datasette(ds, path, **options)
 
     monkeypatch.setattr(export, "view_query", noted)
     for state in ("CA", "NY", "MI"):
@@ -449,23 +450,33 @@ def test_a_frame_part_with_another_kind_of_import_is_refused(tmp_path, monkeypat
         frame_script.frame_part("core")
 
 
-async def test_root_signs_in_in_the_kernel_and_no_page_sees_how(fixtures_db, monkeypatch):
-    import secrets
-
-    tokens = []
-    real_token_hex = secrets.token_hex
-    monkeypatch.setattr(secrets, "token_hex", lambda n=None: tokens.append(real_token_hex(n)) or tokens[-1])
+async def test_root_signs_in_in_the_kernel_and_no_page_sees_how(fixtures_db):
     for root, actor in [(False, None), (True, {"id": "root"})]:
         w = DatasetteWidget(fixtures_db, root=root)
         attach(w)
         from_browser(w, {"type": "request", "id": 1, "path": "/-/actor.json", "navigation": True})
         [(reply, buffers)] = await replies(w.comm)
         assert json.loads(bytes(buffers[0]))["actor"] == actor
-        # The page stays where it was asked to go; the kernel sent no token and no cookie.
+        # Python reads pages as the widget does.
+        assert (await w.json("/-/actor"))["actor"] == actor
+        # The page stays where it was asked to go; the kernel sent it no cookie.
         assert (reply["final_path"], w.path) == ("/-/actor.json", "/-/actor.json")
-        sent = repr(w.comm.sent)
-        assert tokens and not any(token in sent for token in tokens)
-        assert "ds_actor" not in sent and "auth-token" not in sent
+        assert "ds_actor" not in repr(w.comm.sent)
+
+
+async def test_root_s_cookie_is_the_one_datasette_s_own_sign_in_sets(fixtures_db):
+    """So that Datasette's own later Set-Cookie (a log-out) replaces it, not sits beside it."""
+    from jupyterlite_datasette import transport
+
+    w = DatasetteWidget(fixtures_db, root=True)
+    signed_in_by_datasette = httpx.Cookies()
+    await transport.request(w.ds, f"/-/auth-token?token={w.ds._root_token}", cookies=signed_in_by_datasette)
+
+    def actor_cookies(jar):
+        return [(c.name, c.domain, c.path, w.ds.unsign(c.value, "actor")) for c in jar.jar if c.name == "ds_actor"]
+
+    assert actor_cookies(w._cookies) == actor_cookies(signed_in_by_datasette)
+    assert actor_cookies(w._cookies)[0][3]["a"] == {"id": "root"}
 
 
 @pytest.mark.skipif(not IS_1_0, reason="the JSON write API is Datasette 1.0's")
