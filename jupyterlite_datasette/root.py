@@ -1,10 +1,10 @@
 """The widget signed in as root, as ``datasette serve --root`` lets its user be.
 
 ``datasette serve --root`` prints a URL holding a one-time token: whoever opens it gets the root
-user's ``ds_actor`` cookie, and on Datasette 1.0 root may then do everything (the JSON write
-API's inserts, updates, deletes and new tables included), on 0.65 see its debug pages. Here the kernel puts that cookie, signed
-as Datasette signs it, straight into the widget's cookie jar, which stays in the kernel: no page
-sees it, and no token exists that anything else could spend.
+user's ``ds_actor`` cookie. On Datasette 1.0 root may then do everything (the JSON write API's
+inserts, updates, deletes and new tables included); on 0.65 it sees the debug pages. Here the
+kernel puts that cookie, signed as Datasette signs it, straight into the widget's cookie jar,
+which stays in the kernel: no page sees it, and no token exists that anything else could spend.
 """
 
 from __future__ import annotations
