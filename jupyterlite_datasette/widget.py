@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
@@ -157,9 +158,10 @@ class DatasetteWidget(anywidget.AnyWidget):
         self._navigation: asyncio.Task | None = None
         self._following_sql: asyncio.Task | None = None
         self._tasks: set[asyncio.Task] = set()
-        # True while the kernel records where a navigation ended up, so that
-        # the change is not mistaken for a request to navigate.
-        self._recording_path = False
+        # `.active` while the kernel records where a navigation ended up, so that the change is
+        # not mistaken for a request to navigate; per thread, as a subshell records a navigation
+        # while a cell, in the main thread, may set `path` itself.
+        self._recording = threading.local()
         self._snapshots = SnapshotOutputs()
         super().__init__(path=path or self.ds.urls.instance(), height=height, image_hosts=hosts)
         self.on_msg(self._on_message)
@@ -263,7 +265,7 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     @traitlets.observe("path")
     def _path_set(self, change: dict) -> None:
-        if not self._recording_path:
+        if not getattr(self._recording, "active", False):
             self.send(protocol.Navigate(type="navigate", path=change["new"]))
         self._follow_sql(change["new"])
 
@@ -380,10 +382,10 @@ class DatasetteWidget(anywidget.AnyWidget):
 
     def _record_path(self, path: str) -> None:
         """The page shown is now at `path`: the trait follows, without navigating again."""
-        self._recording_path = True
+        self._recording.active = True
         try:
             self.path = path
         except transport.RequestError:
             pass  # not a path on Datasette (the front end checks too): the trait keeps the last one
         finally:
-            self._recording_path = False
+            self._recording.active = False

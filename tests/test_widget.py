@@ -187,6 +187,27 @@ def test_setting_path_from_python_asks_the_page_to_navigate(widget):
     assert widget.comm.custom()[-1] == ({"type": "navigate", "path": "/fixtures"}, [])
 
 
+def test_a_path_set_while_another_thread_records_a_navigation_still_navigates(widget):
+    """A subshell's thread records where a page ended up while a cell, in the main thread, sets
+    `path`: the cell's change is a request to navigate all the same."""
+    recording, cell_done = threading.Event(), threading.Event()
+
+    def record_slowly(change):
+        if change["new"] == "/fixtures/facetable":
+            recording.set()
+            cell_done.wait(5)
+
+    widget.observe(record_slowly, "path")
+    subshell = threading.Thread(target=widget._record_path, args=("/fixtures/facetable",))
+    subshell.start()
+    assert recording.wait(5)
+    widget.path = "/fixtures/states"
+    cell_done.set()
+    subshell.join(5)
+    navigations = [content["path"] for content, _ in widget.comm.custom() if content["type"] == "navigate"]
+    assert navigations == ["/fixtures/states"]
+
+
 @pytest.mark.parametrize("path", ["fixtures", "https://example.com/"])
 def test_paths_must_be_inside_datasette(widget, path):
     with pytest.raises(RequestError):
