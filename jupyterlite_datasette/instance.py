@@ -154,7 +154,7 @@ def build_datasette(
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]
     # Reads in the event loop unless threads are asked for; Pyodide has none (sql_in_loop.py).
-    threads_asked = final_settings.get("num_sql_threads", 0) > 0
+    reads_in_loop = not (final_settings.get("num_sql_threads", 0) > 0 or in_pyodide())
     if in_pyodide():
         final_settings["num_sql_threads"] = 0
     register_installed_plugins()
@@ -168,7 +168,7 @@ def build_datasette(
         crossdb=crossdb,
         **({"config": config} if IS_1_0 else {}),
     )
-    ds.reads_in_loop = not (threads_asked or in_pyodide())
+    ds.reads_in_loop = reads_in_loop
     record(ds, gathered.origins)
     count_in_background(ds)
     return ds

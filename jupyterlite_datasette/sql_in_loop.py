@@ -38,7 +38,9 @@ from datasette.database import Database
 from .database_files import FileUriDatabase
 from .datasette_line import READ_METHOD
 
-#: Each thread's read connections, one per database, made when the thread first reads it.
+#: Each thread's read connections, one per database, made when the thread first reads it. Not
+#: Datasette's own thread-local store, which keys them by database name: two widgets' databases
+#: of one name, read in the same loop, would share a connection to one of the files.
 _this_thread = threading.local()
 
 
