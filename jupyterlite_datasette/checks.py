@@ -16,6 +16,7 @@ from typing import Any
 from datasette.utils import BadMetadataError, parse_metadata
 
 from .errors import DatabaseFileError, MetadataFileError
+from .process_pragmas import process_pragma_in
 
 #: The first 16 bytes of every SQLite 3 database file.
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -101,13 +102,9 @@ def metadata_file(path: str | os.PathLike, shown_as: str | None = None) -> dict:
     return metadata
 
 
-#: Pragmas that choose a folder for every database of the process (where SQLite writes its
-#: temporary files), not for one. SQLite runs a pragma as it reads the SQL, so its name is in it.
-PROCESS_PRAGMAS = ("temp_store_directory", "data_store_directory")
-
-
 def contained_queries(metadata: Mapping[str, Any], shown_as: str) -> None:
-    """Refuse canned queries that would choose a folder on disk for all of the kernel's SQLite.
+    """Refuse canned queries that would set something for all of the kernel's SQLite (a folder on
+    disk for its temporary files, a cap on its memory: process_pragmas.py), as the metadata is read.
 
     Datasette runs a canned query's SQL as it is, and metadata is often someone else's;
     SQLite's attach limit (instance.py) does not cover these pragmas."""
@@ -116,9 +113,9 @@ def contained_queries(metadata: Mapping[str, Any], shown_as: str) -> None:
         queries = settings.get("queries") if isinstance(settings, Mapping) else None
         for name, query in queries.items() if isinstance(queries, Mapping) else ():
             sql = query.get("sql") if isinstance(query, Mapping) else query
-            named = [pragma for pragma in PROCESS_PRAGMAS if isinstance(sql, str) and pragma in sql.lower()]
-            if named:
+            pragma = process_pragma_in(sql)
+            if pragma is not None:
                 raise MetadataFileError(
-                    f"{shown_as}: canned query {name!r} of database {database!r} sets {named[0]}, a folder "
-                    "for all of the kernel's SQLite; remove that query and try again"
+                    f"{shown_as}: canned query {name!r} of database {database!r} sets {pragma}, a setting "
+                    "of all of the kernel's SQLite; remove that query and try again"
                 )

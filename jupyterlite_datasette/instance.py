@@ -24,9 +24,16 @@ from .download import download, is_url
 from .errors import SettingError
 from .gather import WORKDIR_PREFIX, gather
 from .inspect_record import count_in_background
+from .process_pragmas import PragmaRefusingDatabase
 from .provenance import record
 from .runtime import imports_off_drive, in_pyodide
 from .sql_in_loop import LoopReadingDatabase
+
+
+class ContainedDatabase(LoopReadingDatabase, PragmaRefusingDatabase):
+    """Each database of a ContainedDatasette: opened by its path (database_files.py), read in the
+    loop (sql_in_loop.py), refusing SQL that would set something for every database of the kernel
+    (process_pragmas.py)."""
 
 
 class ContainedDatasette(Datasette):
@@ -59,7 +66,7 @@ class ContainedDatasette(Datasette):
 
     def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
         if type(db) is Database:  # Datasette's files and plugins' alike; no state is added
-            db.__class__ = LoopReadingDatabase
+            db.__class__ = ContainedDatabase
         return super().add_database(db, name=name, route=route)
 
     def _prepare_connection(self, conn: sqlite3.Connection, database: str) -> None:

@@ -3,9 +3,9 @@ as Datasette Lite's ``?sql=`` does.
 
 The SQL is someone else's. It runs in a new database file of its own, on a connection
 that can attach no other (SQLite's own limit refuses ATTACH, and VACUUM INTO with it) nor
-name a folder for the process's temporary files, so it neither reads nor writes any other
-file; and a script that runs on (a recursive query with no end) stops at the kernel's
-Interrupt, leaving the kernel usable.
+set what all of the process's SQLite shares (process_pragmas.py: the folder of its temporary
+files, its memory cap), so it neither reads nor writes any other file; and a script that runs
+on (a recursive query with no end) stops at the kernel's Interrupt, leaving the kernel usable.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from .checks import PROCESS_PRAGMAS
 from .errors import SqlFileError
 from .names import inside, safe_file_name
+from .process_pragmas import refuse_process_pragmas
 
 #: SQLite steps between two chances for Python to act on an interrupt.
 STEPS_BETWEEN_CHECKS = 10_000
@@ -57,13 +57,6 @@ def database_from_sql(path: Path, folder: Path, shown_as: str) -> Path:
             raise KeyboardInterrupt from None
         raise SqlFileError(f"{shown_as}: {e}; fix the SQL and try again") from None
     return destination
-
-
-def refuse_process_pragmas(action: int, arg1: str | None, *_: object) -> int:
-    """SQLite's authorizer: everything but a pragma that would choose a folder for every database."""
-    if action == sqlite3.SQLITE_PRAGMA and (arg1 or "").lower() in PROCESS_PRAGMAS:
-        return sqlite3.SQLITE_DENY
-    return sqlite3.SQLITE_OK
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""SQL that Datasette runs (canned queries from someone else's metadata) reaches no other file."""
+"""SQL that Datasette runs (canned queries from someone else's metadata, write SQL from a page) reaches no other file
+and sets nothing for every database in the kernel."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import hashlib
 import json
 import re
 import sqlite3
+from urllib.parse import urlencode
 
 import pytest
 import sqlite_utils
+from support.comm import attach, from_browser, replies
 
+from jupyterlite_datasette import DatasetteWidget
 from jupyterlite_datasette.datasette_line import IS_1_0
 from jupyterlite_datasette.errors import DatasetteInputError
 from jupyterlite_datasette.instance import build_datasette
@@ -121,8 +125,9 @@ async def test_crossdb_attaches_the_databases_opened_and_nothing_more(fixtures_d
         ("pragma temp_store_directory = '{folder}'", None),
         ("PRAGMA main.\"Temp_Store_Directory\" = '{folder}'", True),
         ("pragma data_store_directory = '{folder}'", False),
+        ("pragma hard_heap_limit = 100000", None),
     ],
-    ids=["the query's SQL alone", "quoted, as a write", "data_store_directory"],
+    ids=["the query's SQL alone", "quoted, as a write", "data_store_directory", "a memory cap"],
 )
 def test_canned_queries_cannot_choose_a_folder_for_all_of_sqlite(fixtures_copy, tmp_path, sql, write):
     """SQLite's temp_store_directory sets where every database of the process writes its temporary
@@ -138,3 +143,41 @@ def test_canned_queries_cannot_choose_a_folder_for_all_of_sqlite(fixtures_copy, 
         build_datasette([fixtures_copy], metadata=meta, write=True)
     assert sqlite3.connect(":memory:").execute("pragma temp_store_directory").fetchall() == []
     assert list(folder.iterdir()) == []
+
+
+def process_setting(pragma: str) -> list:
+    return sqlite3.connect(":memory:").execute(f"pragma {pragma}").fetchall()
+
+
+@pytest.mark.skipif(not IS_1_0, reason="write SQL sent from a page is Datasette 1.0's")
+@pytest.mark.parametrize("pragma, value", [("temp_store_directory", "{folder}"), ("soft_heap_limit", "100000")])
+async def test_write_sql_from_a_page_cannot_set_what_all_of_the_kernel_s_sqlite_shares(tmp_path, pragma, value):
+    """On 1.0 whoever may run write SQL (root, with writes on) may send it from a page, or a link in
+    a page may name its analysis, a GET; SQLite acts on these pragmas as 1.0 analyses the SQL. Both
+    are refused, naming the pragma, and the process's SQLite is as it was; other write SQL runs."""
+    folder = tmp_path / "chosen"
+    folder.mkdir()
+    path = tmp_path / "notes.db"
+    sqlite_utils.Database(path)["notes"].insert({"id": 1, "body": "first"}, pk="id")
+    # Quoted and in mixed case, as SQLite still reads it.
+    hostile = f"""PRAGMA main."{pragma.title()}" = '{value.format(folder=folder)}'"""
+    honest = "insert into notes (id, body) values (2, 'second')"
+    before = process_setting(pragma)
+    w = DatasetteWidget(path, write=True, root=True)
+    comm = attach(w)
+    post = {"method": "POST", "path": "/notes/-/execute-write", "headers": {"content-type": "application/json"}}
+    try:
+        analysis = f"/notes/-/execute-write/analyze?{urlencode({'sql': hostile})}"
+        from_browser(w, {"type": "request", "id": 1, "method": "GET", "path": analysis})
+        from_browser(w, {"type": "request", "id": 2, **post}, [json.dumps({"sql": hostile}).encode()])
+        from_browser(w, {"type": "request", "id": 3, **post}, [json.dumps({"sql": honest}).encode()])
+        answers = {reply["id"]: (reply, body.decode()) for reply, [body] in await replies(comm, 3)}
+        assert process_setting(pragma) == before
+    finally:
+        # Had the attack worked, the rest of the tests would run under its setting.
+        sqlite3.connect(":memory:").execute(f"pragma {pragma} = {before[0][0] if before else chr(39) * 2}")
+    for refused in (1, 2):
+        assert f"not authorized: {pragma} would be set for every database in the kernel" in answers[refused][1]
+    assert list(folder.iterdir()) == []
+    assert answers[3][0]["status"] == 200, answers[3][1]
+    assert [row["body"] for row in sqlite_utils.Database(path)["notes"].rows] == ["first", "second"]
