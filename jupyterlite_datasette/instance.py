@@ -8,6 +8,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -176,6 +177,12 @@ def build_datasette(
         **({"config": config} if IS_1_0 else {}),
     )
     ds.reads_in_loop = reads_in_loop
+    if ds.executor is None and not in_pyodide():
+        # Datasette's way without threads (num_sql_threads 0) writes on one connection from whichever
+        # thread asks, and a kernel has two that do: cells' and the widget's subshell. Their writes
+        # crossed inside each other's transactions, and were lost. Writes get Datasette's write
+        # thread, as with its threads; reads stay in the loop.
+        ds.executor = ThreadPoolExecutor(max_workers=1)
     record(ds, gathered.origins)
     count_in_background(ds)
     return ds

@@ -165,6 +165,46 @@ def test_two_threads_each_with_a_loop_read_at_once(fixtures_db):
     assert reads > 0
 
 
+TWO_WRITERS = """
+import asyncio, sys, threading
+from jupyterlite_datasette.instance import build_datasette
+
+ds = build_datasette([sys.argv[1]], write=True, settings={"num_sql_threads": 0})
+db = ds.databases["notes"]
+failures = []
+
+async def write(who):
+    for _ in range(300):
+        try:
+            await db.execute_write("insert into notes (who) values (?)", [who])
+        except Exception as e:
+            failures.append(repr(e))
+
+other = threading.Thread(target=asyncio.run, args=(write("cell"),))
+other.start()
+asyncio.run(write("widget"))
+other.join()
+print(failures[:3], asyncio.run(db.execute("select count(*) from notes")).single_value())
+"""
+
+
+def test_two_threads_each_with_a_loop_write_at_once_without_datasette_s_threads(tmp_path):
+    """``num_sql_threads`` 0 is Datasette's way without threads: every write on one connection, from
+    whichever thread asks. In a kernel two threads write (a cell, and a page over the subshell), and
+    their writes crossed inside each other's transactions: some failed, some were lost. Each ends,
+    in a process of its own in case two meet in SQLite's progress handler as the reads once did."""
+    path = tmp_path / "notes.db"
+    sqlite_utils.Database(path)["notes"].insert({"id": 0, "who": "first"}, pk="id")
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", TWO_WRITERS, str(path)], check=False, capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("two threads writing one database at once deadlocked")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["[]", "601"]
+
+
 @pytest.mark.parametrize(
     "name, value, expected",
     [
