@@ -8,7 +8,7 @@ import sqlite3
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent import futures
 from pathlib import Path
 from typing import Any
 
@@ -181,8 +181,9 @@ def build_datasette(
         # Datasette's way without threads (num_sql_threads 0) writes on one connection from whichever
         # thread asks, and a kernel has two that do: cells' and the widget's subshell. Their writes
         # crossed inside each other's transactions, and were lost. Writes get Datasette's write
-        # thread, as with its threads; reads stay in the loop.
-        ds.executor = ThreadPoolExecutor(max_workers=1)
+        # thread, as with its threads; reads stay in the loop. (The futures package imports its
+        # ThreadPoolExecutor at first use, which Pyodide's kernel never makes.)
+        ds.executor = futures.ThreadPoolExecutor(max_workers=1)
     record(ds, gathered.origins)
     count_in_background(ds)
     return ds
