@@ -15,7 +15,9 @@ Then, in the same kernel, time ``ds.client.get`` of exactly the paths those
 clicks reached (Datasette's own work, the floor), and the same clicks in an
 ordinary Chromium tab on ``datasette serve`` (from the click, timed the same
 way, to the new document's first contentful paint): what a server-in-a-tab tool
-gives. Prints a line per kind, and where the widget's time goes.
+gives. Prints a line per kind, and where the widget's time goes; then the floor
+under every click: a widget message's round trip through Jupyter with nothing to
+do (an anywidget whose kernel side answers at once), timed 40 times.
 
     .venv/bin/python benchmarks/navigation.py [--navigations 15]
 """
@@ -112,6 +114,46 @@ async def time_paths(ds, paths):
             timed[kind].append((time.perf_counter() - start) * 1000)
     return timed
 """
+
+
+#: The floor under every click: a widget message's round trip through Jupyter (browser, server,
+#: kernel and back) with nothing to do, from an anywidget whose kernel side answers at once in its
+#: handler; its view writes the milliseconds of each round trip into the cell's output.
+ECHO = '''
+import anywidget
+class Echo(anywidget.AnyWidget):
+    _esm = """
+    export default { render({ model, el }) {
+      let answered = () => {};
+      model.on("msg:custom", () => answered());
+      const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      (async () => {
+        const times = [];
+        await pause(500);
+        for (let i = 0; i < ROUND_TRIPS; i++) {
+          const sent = performance.now();
+          await new Promise((resolve) => { answered = resolve; model.send({ i }); });
+          times.push(performance.now() - sent);
+          await pause(30);
+        }
+        el.textContent = "ECHO " + JSON.stringify(times);
+      })();
+    } };
+    """
+    def __init__(self):
+        super().__init__()
+        self.on_msg(lambda _widget, content, _buffers: self.send(content))
+'''
+ECHO_ROUND_TRIPS = 40
+
+
+def echo_round_trips(nb: NotebookPage, index: int) -> list[float]:
+    """ECHO's round trips, run from cell `index` of the notebook (typed, as one line), in ms."""
+    code = ECHO.replace("ROUND_TRIPS", str(ECHO_ROUND_TRIPS))
+    nb.set_cell_text(index, f"exec({code!r}); Echo()")
+    nb.run_cell(index)
+    output = nb.wait_for_output(index, "ECHO", timeout=60_000)
+    return json.loads(output.split("ECHO", 1)[1])
 
 
 def kernel_timing_cell(paths: dict[str, list[str]]) -> str:
@@ -245,6 +287,7 @@ def main() -> None:
                 "%datasette flights.db --path /flights/flights",
                 "w = _",
                 "",
+                "",
             ],
         )
         lab = JupyterLab(root, Path(tmp)).start()
@@ -258,18 +301,24 @@ def main() -> None:
                 nb.frame().get_by_text(f"{ROWS:,} rows").wait_for(timeout=60_000)
                 clicks, paths = time_widget(nb, page, args.navigations)
                 kernel_ms = kernel_times(nb, 3, paths)
+                echo_ms = echo_round_trips(nb, 4)
                 tab_ms = time_plain_tab(browser, args.navigations)
                 browser.close()
         finally:
             lab.stop()
 
     print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind; medians in ms (p90)")
-    report(clicks, kernel_ms, tab_ms)
+    report(clicks, kernel_ms, tab_ms, echo_ms)
 
 
-def report(clicks: dict[str, list[dict]], kernel_ms: dict[str, list[float]], tab_ms: dict | None = None) -> None:
+def report(
+    clicks: dict[str, list[dict]],
+    kernel_ms: dict[str, list[float]],
+    tab_ms: dict | None = None,
+    echo_ms: list[float] | None = None,
+) -> None:
     """A line per kind of page (the widget, Datasette's own time, and the tab's if timed), then
-    where the widget's time goes."""
+    where the widget's time goes, and the floor under its round trips if timed."""
     kinds = list(clicks)
     tab = f" {'tab':>16s} {'widget/tab':>11s}" if tab_ms else ""
     print(f"{'page kind':14s} {'widget':>16s} {'ds.client.get':>16s}{tab}")
@@ -291,6 +340,8 @@ def report(clicks: dict[str, list[dict]], kernel_ms: dict[str, list[float]], tab
         print(
             f"  {meaning:40s}" + "".join(f"{statistics.median(c[part] for c in clicks[kind]):14.1f}" for kind in kinds)
         )
+    if echo_ms:
+        print(f"a widget message's round trip with nothing to do (answered at once in the kernel): {spread(echo_ms)}")
 
 
 def spread(values: list[float]) -> str:
