@@ -138,6 +138,7 @@ def browser_page(browser, request, tmp_path_factory, **context_options):
         page.screenshot(path=str(shot), full_page=True)
         print(f"screenshot of the failure: {shot}")
         print("console of the failed test's page:", *console[-40:], sep="\n  ")
+        print("uncaught errors in the failed test's page:", *errors, sep="\n  ")
     context.close()
     assert errors == [], "uncaught errors in the page"
 

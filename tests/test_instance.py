@@ -148,19 +148,25 @@ print(len(interrupted), reads)
 """
 
 
+def in_own_process(script: str, database, doing: str) -> str:
+    """What `script` prints, run on `database` in a Python of its own: two threads that deadlock
+    must not hang the test run."""
+    try:
+        run = subprocess.run(
+            [sys.executable, "-c", script, str(database)], check=False, capture_output=True, text=True, timeout=60
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"two threads {doing} one database at once deadlocked")
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
 def test_two_threads_each_with_a_loop_read_at_once(fixtures_db):
     """As in JupyterLab 4.4 and later, where a widget's messages come over a kernel subshell (a
     thread with a loop of its own) while cells run in the main thread's: the two read the same
     database at once. Sharing one connection, they deadlocked every time, the GIL held by one thread
     and the connection by the other, so this runs in a process of its own, with a timeout."""
-    try:
-        run = subprocess.run(
-            [sys.executable, "-c", TWO_LOOPS, str(fixtures_db)], check=False, capture_output=True, text=True, timeout=60
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("two threads reading one database at once deadlocked")
-    assert run.returncode == 0, run.stderr
-    interrupted, reads = map(int, run.stdout.split())
+    interrupted, reads = map(int, in_own_process(TWO_LOOPS, fixtures_db, "reading").split())
     assert interrupted == 30
     assert reads > 0
 
@@ -195,14 +201,7 @@ def test_two_threads_each_with_a_loop_write_at_once_without_datasette_s_threads(
     in a process of its own in case two meet in SQLite's progress handler as the reads once did."""
     path = tmp_path / "notes.db"
     sqlite_utils.Database(path)["notes"].insert({"id": 0, "who": "first"}, pk="id")
-    try:
-        run = subprocess.run(
-            [sys.executable, "-c", TWO_WRITERS, str(path)], check=False, capture_output=True, text=True, timeout=60
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("two threads writing one database at once deadlocked")
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["[]", "601"]
+    assert in_own_process(TWO_WRITERS, path, "writing").split() == ["[]", "601"]
 
 
 @pytest.mark.parametrize(

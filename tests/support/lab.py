@@ -312,7 +312,11 @@ class NotebookPage:
                 return before
             except PlaywrightTimeoutError:
                 continue
-        raise AssertionError("the notebook never started running the cell")
+        # What the page shows then, for the report: the kernel's state and any dialog.
+        indicator = self.page.locator(".jp-Notebook-ExecutionIndicator").first
+        status = indicator.get_attribute("data-status") if indicator.count() else None
+        dialogs = self.page.locator(".jp-Dialog").all_inner_texts()
+        raise AssertionError(f"the notebook never started running the cell (kernel: {status}; dialogs: {dialogs})")
 
     def go(self, path: str, nth: int = 0) -> None:
         """Type `path` into the widget's address field and press Enter, as a person does."""
