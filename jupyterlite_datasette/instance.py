@@ -162,8 +162,9 @@ def build_datasette(
     gathered = gather(sources, tables)
     files = [str(path) for path in gathered.all]
     # Reads in the event loop unless threads are asked for; Pyodide has none (sql_in_loop.py).
-    reads_in_loop = not (final_settings.get("num_sql_threads", 0) > 0 or in_pyodide())
-    if in_pyodide():
+    pyodide = in_pyodide()
+    reads_in_loop = not (final_settings.get("num_sql_threads", 0) > 0 or pyodide)
+    if pyodide:
         final_settings["num_sql_threads"] = 0
     register_installed_plugins()
     metadata_dict, config = metadata_and_config(metadata_dict)
@@ -177,7 +178,7 @@ def build_datasette(
         **({"config": config} if IS_1_0 else {}),
     )
     ds.reads_in_loop = reads_in_loop
-    if ds.executor is None and not in_pyodide():
+    if ds.executor is None and not pyodide:
         # Datasette's way without threads (num_sql_threads 0) writes on one connection from whichever
         # thread asks, and a kernel has two that do: cells' and the widget's subshell. Their writes
         # crossed inside each other's transactions, and were lost. Writes get Datasette's write
