@@ -108,6 +108,44 @@ def test_the_kernel_starts_as_the_page_opens_and_the_notebook_joins_it(lite_site
     expect_only_local_requests(log, lite_site)
 
 
+def mathjax_chunks(site) -> set[str]:
+    """The site's script chunks that define MathJax's TeX packages, the bulk of MathJax."""
+    return {path.name for path in (site / "build").glob("*.js") if "AllPackages=void 0" in path.read_text()}
+
+
+def test_mathjax_loads_at_the_first_math_in_a_cell(lite_site, lite_page):
+    """The site's plugin (site_build/lazy_math) in the place of JupyterLab's MathJax plugin: a notebook
+    without math, its saved page and its live widget never load MathJax; math written in a cell is
+    typeset as JupyterLab does it, with the MathJax plugin's context menu."""
+    page, log = lite_page
+    chunks = mathjax_chunks(lite_site.directory)
+    assert chunks, "no chunk of the site defines MathJax's TeX packages: how does it load MathJax now?"
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.page.locator(".jp-OutputArea .jld-snapshot").get_by_text("50,000 rows").wait_for()
+    nb.run_all()
+    nb.frame().locator("h1", has_text="flights").first.wait_for(timeout=120_000)
+    nb.wait_for_output(6, "'/flights/flights'", timeout=60_000)
+
+    def fetched() -> list[str]:
+        return [url for url in log.urls if urlsplit(url).path.rsplit("/", 1)[-1] in chunks]
+
+    assert not fetched()
+    markdown = page.locator(".jp-MarkdownCell").first
+    markdown.dblclick()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\n\nEuler: $e^{i\\pi} + 1 = 0$")
+    page.keyboard.press("Shift+Enter")
+    math = markdown.locator("mjx-container.MathJax")
+    math.wait_for(timeout=30_000)
+    assert fetched()
+    assert "Euler:" in markdown.inner_text()
+    math.click(button="right")
+    expect(page.locator(".lm-Menu .lm-Menu-itemLabel", has_text="MathJax Copy Latex")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect_only_local_requests(log, lite_site)
+    expect_no_console_errors(page)
+
+
 def test_quickstart_in_notebook7(lite_site, lite_page):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)

@@ -120,6 +120,11 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     }
     assert warm_start in config["federated_extensions"]
     assert (output / "extensions" / "jupyterlite-datasette-warm-start" / "static" / "remoteEntry.js").is_file()
+    # The plugin that loads MathJax at the first math (addon.LAZY_MATH), in the place of JupyterLab's.
+    lazy_math = {**warm_start, "name": "jupyterlite-datasette-lazy-math"}
+    lazy_math["disabledExtensions"] = ["@jupyterlab/mathjax-extension:plugin"]
+    assert lazy_math in config["federated_extensions"]
+    assert (output / "extensions" / "jupyterlite-datasette-lazy-math" / "static" / "remoteEntry.js").is_file()
     # jedi without other libraries' stubs, pygments without most lexers (slimming.SLIMMED); jedi
     # and parso beside Pyodide, fetched on first import; in the lock, jedi's stand-in (deferral.py).
     pyodide = output / "static" / "pyodide"

@@ -19,6 +19,8 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 - a JupyterLab plugin that starts the kernel of the notebook named in the page's
   address as the page opens, not once the notebook is on screen; and, with the Pyodide
   it supplies, a kernel that imports the widget once it has started (warm_imports.py);
+- a JupyterLab plugin that loads MathJax the first time there is math to typeset, not as
+  the first Markdown cell or HTML output renders (lazy_math/);
 - a service worker that leaves the site's files to the browser (service_worker.py);
 - with `frame_policy`, pages that refuse every navigation of their frames (frame_policy.py), so
   that the widget's page frame needs no shell frame around it;
@@ -27,9 +29,9 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   "No version of module anywidget is registered"), and what the kernel never imports
   left out.
 
-Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`, and
+Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`,
 `"warm_start": false` to leave the kernel to start with the notebook, and the widget's imports
-to the first cell.
+to the first cell, and `"lazy_math": false` to keep JupyterLab's own MathJax plugin.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 #: A JupyterLab plugin that starts the kernel of the notebook in the page's address as the
 #: page opens (see its script): Pyodide then loads while JupyterLab boots.
 WARM_START = Path(__file__).resolve().parent / "warm_start"
+#: A JupyterLab plugin that stands in for JupyterLab's MathJax plugin and activates it only
+#: once something holds math (see its script): MathJax stays out of a notebook without any.
+LAZY_MATH = Path(__file__).resolve().parent / "lazy_math"
 LOCK_ADDON = "jupyterlite-pyodide-kernel-lock"
 PYODIDE_ADDON = "jupyterlite-pyodide-kernel-pyodide"
 #: Front ends the site's build copies from this environment, whose kernel halves must match.
@@ -105,6 +110,11 @@ class DatasetteAddon(BaseAddon):
         help="Start the kernel of the notebook in the page's address as the page opens, and have it import "
         "the widget once it has started: the live page comes sooner, the notebook's saved outputs show a "
         "little later (the two share the machine)",
+    ).tag(config=True)
+    lazy_math = Bool(
+        True,
+        help="Load MathJax the first time a cell or output holds math, not when the first Markdown cell or HTML "
+        "output renders; false for a site with a typesetter of its own (it replaces JupyterLab's MathJax plugin)",
     ).tag(config=True)
     defer_imports = Bool(
         True,
@@ -169,9 +179,11 @@ class DatasetteAddon(BaseAddon):
                 f"({', '.join(missing)}): pip install 'jupyterlite-datasette[lite]'",
             )
             return
-        if self.warm_start:
-            # Copied into the site, and named in its jupyter-lite.json, by jupyterlite-core's own addon.
-            manager.federated_extensions = (*manager.federated_extensions, str(WARM_START))
+        # Copied into the site, and named in its jupyter-lite.json, by jupyterlite-core's own addon.
+        own_extensions = [
+            path for path, wanted in ((WARM_START, self.warm_start), (LAZY_MATH, self.lazy_math)) if wanted
+        ]
+        manager.federated_extensions = (*manager.federated_extensions, *map(str, own_extensions))
         pyodide = manager._addons[PYODIDE_ADDON]
         # Set now: the pyodide addon reads it when it gathers its post_init tasks.
         if not (pyodide.pyodide_url or pyodide.well_known_pyodide.exists()):
