@@ -27,8 +27,8 @@
    */
   let shared = {};
 
-  /** @param {string} version */
-  const parts = (version) => version.split(/[.+-]/).map((part) => Number.parseInt(part, 10) || 0);
+  /** Orders versions number by number ("4.10.0" after "4.6.4"). */
+  const byVersion = new Intl.Collator("en", { numeric: true }).compare;
 
   /**
    * The module `name` as JupyterLab's own plugins get it: its highest version shared, as
@@ -40,11 +40,7 @@
     if (!versions.length) {
       throw new Error(`${NAME}: JupyterLab shares no ${name}`);
     }
-    const newest = versions.reduce((a, b) => {
-      const [pa, pb] = [parts(a), parts(b)];
-      const differs = pa.findIndex((n, i) => n !== (pb[i] ?? 0));
-      return differs >= 0 && pa[differs] < (pb[differs] ?? 0) ? b : a;
-    });
+    const newest = versions.sort(byVersion)[versions.length - 1];
     return (await shared[name][newest].get())();
   }
 
