@@ -146,6 +146,35 @@ def test_mathjax_loads_at_the_first_math_in_a_cell(lite_site, lite_page):
     expect_no_console_errors(page)
 
 
+def test_settings_are_listed_once_for_the_requests_made_meanwhile(lite_site, lite_page):
+    """The site's plugin (site_build/warm_start): as the notebook opens, JupyterLab's requests for
+    settings made while JupyterLite lists them share that listing (without it, the settings files were
+    fetched 6 times); a setting saved still holds after the page is loaded again."""
+    page, log = lite_page
+    nb = NotebookPage(page, f"{lite_site.base}/lab/index.html?path=quickstart.ipynb")
+    nb.page.locator(".jp-OutputArea .jld-snapshot").get_by_text("50,000 rows").wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status=idle]").first.wait_for(timeout=120_000)
+
+    def listings() -> int:
+        return sum(urlsplit(url).path.endswith("/build/schemas/all.json") for url in log.urls)
+
+    # The registry's first listing, the requests of the plugins that opened the notebook, and the
+    # registry's listing of ids once JupyterLab is restored.
+    assert listings() <= 3, listings()
+    page.locator("div.lm-MenuBar-itemLabel:text-is('Settings')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Theme')").hover()
+    page.locator(".lm-Menu-itemLabel:text-is('JupyterLab Dark')").click()
+    dark = page.locator("body[data-jp-theme-name='JupyterLab Dark']")
+    expect(dark).to_have_count(1)
+    before = listings()
+    page.reload()
+    page.locator(".jp-Notebook").first.wait_for()
+    expect(dark).to_have_count(1, timeout=30_000)
+    assert listings() - before <= 3
+    expect_only_local_requests(log, lite_site)
+    expect_no_console_errors(page)
+
+
 def test_quickstart_in_notebook7(lite_site, lite_page):
     page, log = lite_page
     nb = NotebookPage(page, f"{lite_site.base}/notebooks/index.html?path=quickstart.ipynb", status_bar=False)

@@ -112,7 +112,8 @@ def test_the_kernel_gets_the_anywidget_whose_front_end_the_site_has(own_site):
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
     # Loaded with the rest as Pyodide starts, not one at a time after it (addon.KERNEL_START).
     assert {"jupyterlite-datasette", "micropip", "piplite", "jedi"} <= set(kernel["loadPyodideOptions"]["packages"])
-    # The plugin that starts the kernel as the page opens (addon.WARM_START), copied and named.
+    # The plugins that start the kernel as the page opens and list the settings once (addon.WARM_START),
+    # copied and named.
     warm_start = {
         "name": "jupyterlite-datasette-warm-start",
         "load": "static/remoteEntry.js",

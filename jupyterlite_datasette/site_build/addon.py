@@ -16,9 +16,10 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
 - once the lock is solved, its wheels as the kernel starts best with them (bytecode.py): what
   the kernel imports as it starts, compiled, and Datasette's templates too (templates.py); what
   it installs then but does not import, behind a stand-in (deferral.py), as jedi is;
-- a JupyterLab plugin that starts the kernel of the notebook named in the page's
-  address as the page opens, not once the notebook is on screen; and, with the Pyodide
-  it supplies, a kernel that imports the widget once it has started (warm_imports.py);
+- JupyterLab plugins that start the kernel of the notebook named in the page's address
+  as the page opens, not once the notebook is on screen, and that list the settings once for
+  the requests made while JupyterLite lists them (warm_start/); and, with the Pyodide it
+  supplies, a kernel that imports the widget once it has started (warm_imports.py);
 - a JupyterLab plugin that loads MathJax the first time there is math to typeset, not as
   the first Markdown cell or HTML output renders (lazy_math/);
 - a service worker that leaves the site's files to the browser (service_worker.py);
@@ -30,8 +31,9 @@ jupyterlite-pyodide-kernel's own addons to (their traits, as a site's
   left out.
 
 Its settings, in `jupyter_lite_config.json`: `{"DatasetteAddon": {"plugins": [...]}}`,
-`"warm_start": false` to leave the kernel to start with the notebook, and the widget's imports
-to the first cell, and `"lazy_math": false` to keep JupyterLab's own MathJax plugin.
+`"warm_start": false` to leave the kernel to start with the notebook, the widget's imports
+to the first cell and the settings to JupyterLite's listing for each request, and
+`"lazy_math": false` to keep JupyterLab's own MathJax plugin.
 """
 
 from __future__ import annotations
@@ -57,8 +59,9 @@ from . import bytecode, deferral, frame_policy, pyodide_core, service_worker, sl
 
 DISTRIBUTION = "jupyterlite-datasette"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
-#: A JupyterLab plugin that starts the kernel of the notebook in the page's address as the
-#: page opens (see its script): Pyodide then loads while JupyterLab boots.
+#: JupyterLab plugins that start the kernel of the notebook in the page's address as the page
+#: opens, so that Pyodide loads while JupyterLab boots, and that list the settings once for the
+#: requests made while JupyterLite lists them (see their script).
 WARM_START = Path(__file__).resolve().parent / "warm_start"
 #: A JupyterLab plugin that stands in for JupyterLab's MathJax plugin and activates it only
 #: once something holds math (see its script): MathJax stays out of a notebook without any.
@@ -109,7 +112,8 @@ class DatasetteAddon(BaseAddon):
         True,
         help="Start the kernel of the notebook in the page's address as the page opens, and have it import "
         "the widget once it has started: the live page comes sooner, the notebook's saved outputs show a "
-        "little later (the two share the machine)",
+        "little later (the two share the machine); and list the settings once for the requests made while "
+        "JupyterLite lists them",
     ).tag(config=True)
     lazy_math = Bool(
         True,
