@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sqlite3
@@ -54,6 +55,7 @@ class ContainedDatasette(Datasette):
     """
 
     _templates_chosen = False
+    _startup_task: asyncio.Task[None] | None = None
     #: Set by build_datasette: whether reads run in the loop that asks for them (sql_in_loop.py).
     reads_in_loop = False
 
@@ -77,6 +79,27 @@ class ContainedDatasette(Datasette):
         conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
 
     async def invoke_startup(self) -> None:
+        """Datasette's start-up, run once however many requests ask for it at the same time.
+
+        Datasette marks its start-up done only at the end, so two first requests would each run
+        it, interleaved: 1.0's deletes the canned queries from config and inserts them again,
+        and one run's delete could land while the other's page looks them up. Callers share one
+        task; shielded, so a cancelled navigation does not cancel it for the others. A failed
+        start-up is run again by the next caller, as Datasette would.
+        """
+        if self._startup_invoked and self._templates_chosen:
+            return
+        loop = asyncio.get_running_loop()
+        task = self._startup_task
+        if task is not None and task.get_loop() is not loop:
+            # Another thread's loop: its task cannot be awaited here. Not a path the widget takes.
+            await self._start_up()
+            return
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            task = self._startup_task = loop.create_task(self._start_up())
+        await asyncio.shield(task)
+
+    async def _start_up(self) -> None:
         await super().invoke_startup()
         # After the plugins' prepare_jinja2_environment hooks: an extension one adds changes
         # what the templates compile to.

@@ -1,6 +1,10 @@
+import asyncio
+import json
+
 import httpx
 import pytest
 from bs4 import BeautifulSoup
+from datasette.app import Datasette
 from support.routes import misbehaving_routes
 
 from jupyterlite_datasette.instance import build_datasette
@@ -113,6 +117,50 @@ async def test_the_first_request_runs_datasettes_startup(fixtures_db):
     response = await request(fresh, "/fixtures")
     assert response.status == 200
     assert fresh._startup_invoked
+
+
+async def test_first_requests_made_together_run_the_startup_once_and_all_answer(fixtures_db):
+    """Datasette 1.0's start-up deletes the canned queries from config and saves them again: run
+    twice at once, one run's delete could land while the other's page looks its query up. The
+    first caller is cancelled mid-start-up, as a newer click cancels an older navigation."""
+    query = {"sql": "select count(*) as n from facetable"}
+    ds = build_datasette([fixtures_db], metadata={"databases": {"fixtures": {"queries": {"count_rows": query}}}})
+    startups = 0
+    startup = Datasette.invoke_startup
+
+    async def counted(self):
+        nonlocal startups
+        startups += 1
+        await asyncio.sleep(0.05)
+        await startup(self)
+
+    path = "/fixtures/count_rows.json?_shape=array"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Datasette, "invoke_startup", counted)
+        cancelled = asyncio.create_task(request(ds, path))
+        await asyncio.sleep(0.01)
+        cancelled.cancel()
+        responses = await asyncio.gather(*(request(ds, path) for _ in range(4)))
+    assert cancelled.cancelled()
+    assert [(r.status, json.loads(r.body)) for r in responses] == [(200, [{"n": 300}])] * 4
+    assert startups == 1
+
+
+async def test_a_failed_startup_is_run_again_by_the_next_request(fixtures_db):
+    ds = build_datasette([fixtures_db])
+    failures = [RuntimeError("startup exploded")]
+    startup = Datasette.invoke_startup
+
+    async def failing_once(self):
+        if failures:
+            raise failures.pop()
+        await startup(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Datasette, "invoke_startup", failing_once)
+        with pytest.raises(RuntimeError, match="startup exploded"):
+            await request(ds, "/fixtures")
+        assert (await request(ds, "/fixtures")).status == 200
 
 
 async def test_with_a_base_url_every_link_carries_it_once_and_answers(fixtures_db):
