@@ -8,8 +8,10 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent import futures
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,8 @@ class ContainedDatasette(Datasette):
     """
 
     _templates_chosen = False
+    #: The start-up run once for every caller, and the task running it (kept from collection).
+    _startup: futures.Future[None] | None = None
     _startup_task: asyncio.Task[None] | None = None
     #: Set by build_datasette: whether reads run in the loop that asks for them (sql_in_loop.py).
     reads_in_loop = False
@@ -66,6 +70,7 @@ class ContainedDatasette(Datasette):
         self.crossdb = False
         #: Whether _memory's SQL sees the database files as schemas, by their names.
         self.attaches_databases = crossdb
+        self._startup_guard = threading.Lock()  # not _startup_lock: Datasette 1.0 has one
 
     def add_database(self, db: Database, name: str | None = None, route: str | None = None) -> Database:
         if type(db) is Database:  # Datasette's files and plugins' alike; no state is added
@@ -83,21 +88,21 @@ class ContainedDatasette(Datasette):
 
         Datasette marks its start-up done only at the end, so two first requests would each run
         it, interleaved: 1.0's deletes the canned queries from config and inserts them again,
-        and one run's delete could land while the other's page looks them up. Callers share one
-        task; shielded, so a cancelled navigation does not cancel it for the others. A failed
-        start-up is run again by the next caller, as Datasette would.
+        and one run's delete could land while the other's page looks them up. The first caller
+        starts it in its loop and every caller waits for that run, from any thread's loop (a
+        widget's messages can arrive in a subshell's, cells run in the main thread's); shielded,
+        so a cancelled navigation does not cancel it for the others. A failed start-up is run
+        again by the next caller, as Datasette would.
         """
         if self._startup_invoked and self._templates_chosen:
             return
-        loop = asyncio.get_running_loop()
-        task = self._startup_task
-        if task is not None and task.get_loop() is not loop:
-            # Another thread's loop: its task cannot be awaited here. Not a path the widget takes.
-            await self._start_up()
-            return
-        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
-            task = self._startup_task = loop.create_task(self._start_up())
-        await asyncio.shield(task)
+        with self._startup_guard:
+            startup = self._startup
+            if startup is None or (startup.done() and startup.exception() is not None):
+                startup = self._startup = futures.Future()
+                self._startup_task = asyncio.get_running_loop().create_task(self._start_up())
+                self._startup_task.add_done_callback(partial(_settle, startup))
+        await asyncio.shield(asyncio.wrap_future(startup))
 
     async def _start_up(self) -> None:
         await super().invoke_startup()
@@ -106,6 +111,16 @@ class ContainedDatasette(Datasette):
         if not self._templates_chosen:
             self._templates_chosen = True
             use_compiled_templates(jinja_environment(self))
+
+
+def _settle(future: futures.Future[None], task: asyncio.Task[None]) -> None:
+    """`future` ends as `task` did."""
+    if task.cancelled():
+        future.set_exception(RuntimeError("Datasette's start-up was cancelled"))
+    elif (error := task.exception()) is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(None)
 
 
 def coerce_setting(name: str, value: Any) -> Any:

@@ -122,7 +122,8 @@ async def test_the_first_request_runs_datasettes_startup(fixtures_db):
 async def test_first_requests_made_together_run_the_startup_once_and_all_answer(fixtures_db):
     """Datasette 1.0's start-up deletes the canned queries from config and saves them again: run
     twice at once, one run's delete could land while the other's page looks its query up. The
-    first caller is cancelled mid-start-up, as a newer click cancels an older navigation."""
+    first caller is cancelled mid-start-up, as a newer click cancels an older navigation, and one
+    asks from another thread's loop, as a widget's messages in a subshell do."""
     query = {"sql": "select count(*) as n from facetable"}
     ds = build_datasette([fixtures_db], metadata={"databases": {"fixtures": {"queries": {"count_rows": query}}}})
     startups = 0
@@ -140,7 +141,8 @@ async def test_first_requests_made_together_run_the_startup_once_and_all_answer(
         cancelled = asyncio.create_task(request(ds, path))
         await asyncio.sleep(0.01)
         cancelled.cancel()
-        responses = await asyncio.gather(*(request(ds, path) for _ in range(4)))
+        in_thread = asyncio.to_thread(asyncio.run, request(ds, path))
+        responses = await asyncio.gather(in_thread, *(request(ds, path) for _ in range(3)))
     assert cancelled.cancelled()
     assert [(r.status, json.loads(r.body)) for r in responses] == [(200, [{"n": 300}])] * 4
     assert startups == 1
