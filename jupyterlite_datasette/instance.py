@@ -56,7 +56,6 @@ class ContainedDatasette(Datasette):
     In an offline site's kernel, its templates also come compiled (compiled_templates.py).
     """
 
-    _templates_chosen = False
     #: The start-up run once for every caller, and the task running it (kept from collection).
     _startup: futures.Future[None] | None = None
     _startup_task: asyncio.Task[None] | None = None
@@ -94,8 +93,9 @@ class ContainedDatasette(Datasette):
         so a cancelled navigation does not cancel it for the others. A failed start-up is run
         again by the next caller, as Datasette would.
         """
-        if self._startup_invoked and self._templates_chosen:
-            return
+        startup = self._startup
+        if startup is not None and startup.done() and startup.exception() is None:
+            return  # without a turn of the loop, which in Pyodide is a message through the browser
         with self._startup_guard:
             startup = self._startup
             if startup is None or (startup.done() and startup.exception() is not None):
@@ -108,9 +108,7 @@ class ContainedDatasette(Datasette):
         await super().invoke_startup()
         # After the plugins' prepare_jinja2_environment hooks: an extension one adds changes
         # what the templates compile to.
-        if not self._templates_chosen:
-            self._templates_chosen = True
-            use_compiled_templates(jinja_environment(self))
+        use_compiled_templates(jinja_environment(self))
 
 
 def _settle(future: futures.Future[None], task: asyncio.Task[None]) -> None:
