@@ -62,7 +62,8 @@ the shell is left out where the notebook's own page refuses its frames' navigati
    ========== ============= =============================================================
 
 The benchmarks time pages by the ``datasette:rendered`` event the page frame dispatches on
-its own window after each page (detail: path and the timing marks); no message carries it.
+its own window as each page goes in (a long table's first screen of rows, before the rest and
+before the page's scripts; detail: path and the timing marks); no message carries it.
 """
 
 from __future__ import annotations

@@ -5,12 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from support.databases import STATES
-from support.lab import APPLY_FILTERS, SQL_EDITOR, NotebookPage, open_notebook, query_page, write_notebook
+from support.lab import (
+    APPLY_FILTERS,
+    SQL_EDITOR,
+    NotebookPage,
+    open_notebook,
+    open_widget,
+    query_page,
+    write_notebook,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -240,6 +249,70 @@ def test_fragments_external_links_and_reload(page, lab):
     NotebookPage.wait_for_kernel_idle(nb)
     expect_heading(nb.frame(), "fixtures")
     assert nb.address() == "/fixtures"
+
+
+#: The table page's own script notes how many rows it sees as it runs, and at DOMContentLoaded.
+ROW_COUNTING_METADATA = {
+    "databases": {
+        "fixtures": {
+            "tables": {
+                "facetable": {
+                    "description_html": (
+                        "<script>(() => {"
+                        "const rows = () => document.querySelectorAll('table.rows-and-columns tbody tr').length;"
+                        "document.body.dataset.rowsWhenRun = rows();"
+                        "addEventListener('DOMContentLoaded', () => { document.body.dataset.rowsAtLoad = rows(); });"
+                        "})()</script>"
+                    )
+                }
+            }
+        }
+    }
+}
+#: From now on, as each page goes in (the event the benchmarks time): its rows then, and the frame's height.
+NOTE_FIRST_SCREEN = """() => EventTarget.prototype.addEventListener.call(window, "datasette:rendered", () => {
+  window.__firstScreen = { rows: document.querySelectorAll("table.rows-and-columns tbody tr").length, height: innerHeight };
+})"""
+#: The page's script's notes, and the first screen's, if this is a page other than the one marked "old".
+NEW_PAGE_NOTES = """() => (!document.body.dataset.old && document.body.dataset.rowsAtLoad
+  ? { ...document.body.dataset, ...window.__firstScreen }
+  : null)"""
+
+
+def new_page_notes(frame) -> dict:
+    """NEW_PAGE_NOTES, once the new page has them (polled from here: timers a page's frame
+    sets in it, as page scripts' are, stop when the next page comes in)."""
+    for _ in range(400):
+        seen = frame.evaluate(NEW_PAGE_NOTES)
+        if seen:
+            return seen
+        time.sleep(0.05)
+    raise AssertionError(f"no new page's script noted its rows: {frame.evaluate('() => ({...document.body.dataset})')}")
+
+
+def test_a_long_table_shows_its_first_screen_first_and_its_scripts_see_every_row(page, lab):
+    """As a tab draws the top of a long page before it has parsed the rest: the rows a first
+    screen of the frame can show go in alone and are drawn, then the others, before the page's
+    scripts run, which find every row. A frame that is not drawn (hidden) still gets them all."""
+    (lab.root / "rows.json").write_text(json.dumps(ROW_COUNTING_METADATA))
+    nb = open_widget(page, lab, "rows.ipynb", "%datasette fixtures.db -m rows.json --path /fixtures")
+    expect_heading(nb.frame(), "fixtures")
+    frame = nb.frame_handle()
+    frame.evaluate(NOTE_FIRST_SCREEN)
+
+    frame.evaluate("() => { document.body.dataset.old = 'yes'; }")
+    nb.go("/fixtures/facetable")
+    seen = new_page_notes(frame)
+    assert seen["rowsWhenRun"] == seen["rowsAtLoad"] == "100"
+    assert 0 < seen["height"] <= seen["rows"] * 20 and seen["rows"] < 100
+
+    nb.page_frame_element().evaluate("(element) => { element.style.display = 'none'; }")
+    frame.evaluate("() => { document.body.dataset.old = 'yes'; }")
+    nb.go("/fixtures/facetable?_next=100")
+    seen = new_page_notes(frame)
+    assert seen["rowsWhenRun"] == seen["rowsAtLoad"] == "100"
+    nb.page_frame_element().evaluate("(element) => { element.style.display = ''; }")
+    assert nb.frame().locator("td.col-id").first.inner_text() == "101"
 
 
 def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(page, lab):

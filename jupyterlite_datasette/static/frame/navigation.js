@@ -267,15 +267,60 @@ function inlineStyles(page) {
   return { styles, kept: false };
 }
 
+/** No row is shorter: a first screen of the frame holds no more rows than this divides into its height. */
+const MIN_ROW_HEIGHT_PX = 20;
+/** Rows past the first screen fewer than this go in with it: a second layout would cost more. */
+const MIN_ROWS_HELD = 20;
+/** Where the frame is not drawn (scrolled out of view, hidden), no paint is waited for longer. */
+const PAINT_WAIT_MS = 50;
+
+/**
+ * Take out of `page` the table rows past what a first screen of the frame can show, as a tab
+ * paints the top of a long page before it has parsed the rest: the browser lays out and paints
+ * a 100-row table in some 40-150 ms, and most of it is out of sight.
+ * @param {Document} page
+ * @returns {[HTMLTableSectionElement, HTMLTableRowElement[]][]} each table body and its rows taken
+ */
+function rowsPastFirstScreen(page) {
+  let shown = Math.ceil(window.innerHeight / MIN_ROW_HEIGHT_PX);
+  /** @type {[HTMLTableSectionElement, HTMLTableRowElement[]][]} */
+  const held = [];
+  for (const body of page.body.querySelectorAll("tbody")) {
+    const rows = [...body.rows];
+    held.push([body, rows.slice(shown)]);
+    shown = Math.max(0, shown - rows.length);
+  }
+  if (held.reduce((count, [, rows]) => count + rows.length, 0) < MIN_ROWS_HELD) return [];
+  for (const [, rows] of held) for (const row of rows) row.remove();
+  return held.filter(([, rows]) => rows.length);
+}
+
+/** Resolves once the browser has drawn what is in the document, or after PAINT_WAIT_MS where it draws nothing. */
+function afterNextPaint() {
+  return new Promise((resolve) => {
+    const timer = realSetTimeout(resolve, PAINT_WAIT_MS);
+    requestAnimationFrame(() =>
+      realSetTimeout(() => {
+        clearTimeout(timer);
+        resolve(undefined);
+      }),
+    );
+  });
+}
+
 /**
  * Put `page` in place of the current content, reusing parsed stylesheets,
- * then run its scripts.
+ * then run its scripts. A long table's rows past the first screen go in after
+ * the first paint, before any script runs: scripts see the whole page, as
+ * they do in a tab after DOMContentLoaded.
  * @param {Document} page
  * @param {string} path
  * @param {string[]} hrefs
+ * @param {number} id the render message's: a newer page coming in meanwhile stops this one
  */
-function swap(page, path, hrefs) {
+async function swap(page, path, hrefs, id) {
   takeResources(page.body);
+  const later = rowsPastFirstScreen(page);
   const sheets = hrefs.map(stylesheet);
   const inline = inlineStyles(page);
   replacePage(
@@ -296,9 +341,14 @@ function swap(page, path, hrefs) {
     },
     new Set(inline.kept ? inline.styles : []),
   );
+  rendered();
+  if (later.length) {
+    await afterNextPaint();
+    if (id !== latestRender) return; // a newer page has been asked for, and may be in already
+    for (const [body, rows] of later) body.append(...rows);
+  }
   runScripts([...page.head.querySelectorAll("script")], (src) => assets.get(`script ${src}`));
   for (const [key, text] of assets) if (!cacheable(key) || !text) assets.delete(key);
-  rendered();
 }
 
 /**
@@ -317,6 +367,7 @@ function showText(text, path) {
   rendered();
 }
 
+/** The page is in (a long one's first screen), before its scripts run: for benchmarks. */
 function rendered() {
   const detail = { path: currentPath, startedAt, ...timing, swapped: now() };
   window.dispatchEvent(new CustomEvent("datasette:rendered", { detail }));
@@ -344,7 +395,7 @@ async function render(message) {
     );
     if (message.id !== latestRender) return; // a newer page has been asked for
   }
-  swap(page, message.path, hrefs);
+  await swap(page, message.path, hrefs, message.id);
 }
 
 /** @param {any} message */
