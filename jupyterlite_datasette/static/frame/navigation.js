@@ -286,13 +286,13 @@ function rowsPastFirstScreen(page) {
   /** @type {[HTMLTableSectionElement, HTMLTableRowElement[]][]} */
   const held = [];
   for (const body of page.body.querySelectorAll("tbody")) {
-    const rows = [...body.rows];
-    held.push([body, rows.slice(shown)]);
-    shown = Math.max(0, shown - rows.length);
+    const rows = [...body.rows].slice(shown);
+    shown = Math.max(0, shown - body.rows.length);
+    if (rows.length) held.push([body, rows]);
   }
   if (held.reduce((count, [, rows]) => count + rows.length, 0) < MIN_ROWS_HELD) return [];
   for (const [, rows] of held) for (const row of rows) row.remove();
-  return held.filter(([, rows]) => rows.length);
+  return held;
 }
 
 /** Resolves once the browser has drawn what is in the document, or after PAINT_WAIT_MS where it draws nothing. */
