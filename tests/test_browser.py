@@ -315,6 +315,44 @@ def test_a_long_table_shows_its_first_screen_first_and_its_scripts_see_every_row
     assert nb.frame().locator("td.col-id").first.inner_text() == "101"
 
 
+#: From now on, notes each change made to the widget's part of the notebook's document: what
+#: changed (the widget's root, or an element's class) and how (an attribute's name, or the
+#: kind of change).
+NOTE_WIDGET_CHANGES = """(widget) => {
+  window.widgetChanges = [];
+  new MutationObserver((records) => {
+    for (const record of records) {
+      const where = record.target === widget ? "root" : record.target.className || record.target.nodeName;
+      window.widgetChanges.push(`${where} ${record.attributeName ?? record.type}`);
+    }
+  }).observe(widget, { subtree: true, attributes: true, childList: true, characterData: true });
+}"""
+
+
+def test_a_click_changes_only_the_busy_state_and_the_address_in_the_notebook(page, lab):
+    """The toolbar is part of the notebook's document: whatever is written there, even a value it
+    already had, makes the browser restyle and repaint the notebook, work that competes with the
+    new page's on every click. Clicking from page to page writes the busy state (and the spinner
+    of a slow page), and the address field's value, which is no attribute: nothing else."""
+    nb = open_widget(page, lab, "quiet.ipynb", "%datasette fixtures.db --path /fixtures")
+    frame = nb.frame()
+    expect_heading(frame, "fixtures")
+    # A first page after the start: Back is on from now on, Forward stays off.
+    frame.locator("a[href='/fixtures/facetable']").first.click()
+    expect_heading(frame, "facetable")
+
+    nb.widget().evaluate(NOTE_WIDGET_CHANGES)
+    frame.locator("p.crumbs a[href='/fixtures']").first.click()
+    expect_heading(frame, "fixtures")
+    nb.wait_for_address("/fixtures")
+    frame.locator("a[href='/fixtures/states']").first.click()
+    expect_heading(frame, "states")
+    nb.wait_for_address("/fixtures/states")
+    changes = page.evaluate("() => window.widgetChanges")
+    assert changes.count("root aria-busy") == 4, changes
+    assert set(changes) <= {"root aria-busy", "root class"}, changes
+
+
 def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(page, lab):
     """A JupyterServer page has no policy on its frames: the page frame sits in a shell frame,
     which loads again, empty, when JupyterLab puts the moved cell's output back."""

@@ -505,6 +505,23 @@ function typedAddress(typed) {
   return { path: typed.startsWith("/") ? typed : `/${typed}` };
 }
 
+/*
+ * The toolbar is in the notebook's document, where each write (an attribute, even set to the
+ * value it has) costs the notebook's page a frame of style, layout and paint; on every click
+ * that frame competed with the new page's for the processor. These write only what changes.
+ */
+
+/** @param {HTMLElement} node @param {boolean} hidden */
+function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
+}
+
+/** @param {HTMLElement} node @param {boolean} disabled */
+function setDisabled(node, disabled) {
+  const button = /** @type {HTMLButtonElement} */ (node);
+  if (button.disabled !== disabled) button.disabled = disabled;
+}
+
 /**
  * Save bytes as a file through the browser's own download, exactly as they are.
  * @param {DataView | ArrayBuffer} body
@@ -584,7 +601,7 @@ class ExternalLinkPrompt {
 
   hide() {
     this.url = "";
-    this.element.hidden = true;
+    setHidden(this.element, true);
   }
 }
 
@@ -722,7 +739,7 @@ class DatasetteView {
     this.showError("");
     // The prompt was about the page being left.
     this.external.hide();
-    this.showAddress(path);
+    // The address changes when the page comes, as a tab's does for a link.
     const slow = setTimeout(
       () => this.showError(`No answer from the kernel for ${path}: it may be busy running a cell, or stopped.`),
       SLOW_REPLY_MS,
@@ -804,7 +821,7 @@ class DatasetteView {
     const path = response.finalPath;
     const html = mediaType(response.contentType) === "text/html";
     this.shownText = html ? null : response;
-    this.download.hidden = html;
+    setHidden(this.download, html);
     if (html) {
       // A copy stays here, so that the page can be shown again in a fresh
       // frame; the frame's bytes move to it and are decoded there.
@@ -1008,26 +1025,26 @@ class DatasetteView {
   showAddress(path) {
     if (this.addressEdited && document.activeElement === this.address) return;
     this.addressEdited = false;
-    this.address.value = path;
+    if (this.address.value !== path) this.address.value = path;
   }
 
   /** @param {boolean} busy */
   setBusy(busy) {
     this.root.setAttribute("aria-busy", String(busy));
     clearTimeout(this.spinnerTimer);
-    this.root.classList.remove("jld-spinning");
+    if (this.root.classList.contains("jld-spinning")) this.root.classList.remove("jld-spinning");
     if (busy) this.spinnerTimer = setTimeout(() => this.root.classList.add("jld-spinning"), SPINNER_DELAY_MS);
   }
 
   /** @param {string} message */
   showError(message) {
-    this.error.textContent = message;
-    this.error.hidden = !message;
+    if (this.error.textContent !== message) this.error.textContent = message;
+    setHidden(this.error, !message);
   }
 
   updateButtons() {
-    /** @type {HTMLButtonElement} */ (this.back).disabled = this.index <= 0;
-    /** @type {HTMLButtonElement} */ (this.forward).disabled = this.index >= this.history.length - 1;
+    setDisabled(this.back, this.index <= 0);
+    setDisabled(this.forward, this.index >= this.history.length - 1);
   }
 
   dispose() {
