@@ -123,9 +123,20 @@ def test_plugin_script_and_stylesheet_run_with_fetch_and_xhr(page, lab):
     frame.locator("#jld-plugin", has_text=re.compile("^plugin ran on /fixtures/states$")).wait_for()
     assert nb.address() == "/fixtures/states"
 
-    # A page asked for as a browser asks for one: with its Accept header.
+    # A page asked for as a browser asks for one: with its Accept header; and without the
+    # cookies page scripts set, which stay in the frame, as Datasette's stay in the kernel.
+    set_cookies = """() => {
+        document.cookie = "theme=dark; path=/; max-age=3600";
+        document.cookie = "gone=1; SameSite=Lax";
+        document.cookie = "gone=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+        document.cookie = "big=" + "x".repeat(5000);
+        return document.cookie;
+    }"""
+    assert frame.locator("body").evaluate(set_cookies) == "theme=dark"
     nb.go("/-/jld-request-headers")
     assert frame.locator("#jld-accept").inner_text().startswith("text/html,")
+    assert "theme" not in frame.locator("#jld-cookie").inner_text()
+    assert frame.locator("body").evaluate("() => document.cookie") == "theme=dark"
 
     # localStorage is the widget's, kept in the kernel: a second view of it shares it, and
     # the first view sees the second's change; sessionStorage is each view's own.

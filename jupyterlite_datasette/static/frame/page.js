@@ -318,6 +318,36 @@ fromWidget.set("storage", (message) => {
   if (message.session && typeof message.session === "object") storages.session.replaceAll(message.session);
 });
 
+/** The longest cookie a script may set, name and value, as browsers allow; and how many it keeps. */
+const COOKIE_CHARS = 4096;
+const COOKIE_COUNT = 180;
+/**
+ * `document.cookie`, which a frame without allow-same-origin throws on, stopping any page
+ * script that reads it (a cookie library, a choice remembered). Here the frame keeps what the
+ * page's scripts set, for them to read back on this page and the next, as a tab keeps session
+ * cookies. It goes nowhere: Datasette's own cookies (its actor, its CSRF token) stay in the
+ * kernel's jar, which page scripts never see, and none of these goes to the kernel.
+ */
+/** @type {Map<string, string>} */
+const scriptCookies = new Map();
+Object.defineProperty(document, "cookie", {
+  get: () => [...scriptCookies].map(([name, value]) => (name ? `${name}=${value}` : value)).join("; "),
+  set: (/** @type {unknown} */ cookie) => {
+    const [pair, ...attributes] = String(cookie).split(";");
+    if (pair.length > COOKIE_CHARS) return;
+    const equals = pair.indexOf("=");
+    const name = equals < 0 ? "" : pair.slice(0, equals).trim();
+    const value = pair.slice(equals + 1).trim();
+    const expired = attributes.some((attribute) => {
+      const [key, setting = ""] = attribute.split("=").map((part) => part.trim());
+      if (key.toLowerCase() === "max-age") return Number(setting) <= 0;
+      return key.toLowerCase() === "expires" && Date.parse(setting) <= Date.now();
+    });
+    scriptCookies.delete(name);
+    if (!expired && scriptCookies.size < COOKIE_COUNT) scriptCookies.set(name, value);
+  },
+});
+
 /** @param {HTMLScriptElement} script */
 function isJavaScript(script) {
   const type = (script.getAttribute("type") || "").trim().toLowerCase();

@@ -40,7 +40,10 @@ def render_cell(row, value, column, table, datasette):
 async def request_headers(request):
     """The headers of the request, as a page: what the browser (here, the widget) sent."""
     accept = escape(request.headers.get("accept", ""))
-    return Response.html(f'<!doctype html><title>headers</title><p id="jld-accept">{accept}</p>')
+    cookie = escape(request.headers.get("cookie", ""))
+    return Response.html(
+        f'<!doctype html><title>headers</title><p id="jld-accept">{accept}</p><p id="jld-cookie">{cookie}</p>'
+    )
 
 
 @hookimpl
