@@ -327,8 +327,8 @@ const COOKIE_COUNT = 180;
  * page's scripts set, for them to read back on this page and the next, as a tab keeps session
  * cookies. It goes nowhere: Datasette's own cookies (its actor, its CSRF token) stay in the
  * kernel's jar, which page scripts never see, and none of these goes to the kernel.
+ * @type {Map<string, string>}
  */
-/** @type {Map<string, string>} */
 const scriptCookies = new Map();
 Object.defineProperty(document, "cookie", {
   get: () => [...scriptCookies].map(([name, value]) => (name ? `${name}=${value}` : value)).join("; "),
