@@ -353,6 +353,35 @@ def test_a_click_changes_only_the_busy_state_and_the_address_in_the_notebook(pag
     assert set(changes) <= {"root aria-busy", "root class"}, changes
 
 
+def test_a_new_widget_shows_its_address_while_its_first_page_is_on_the_way(page, lab):
+    """As a tab opened on a link does. Had the address waited for the page, the page's address
+    could have landed in the middle of what the user had begun to type there (it did, as
+    "//-/dashboards/places"). A page that takes longer than the widget waits before it says the
+    kernel does not answer takes that message away when it comes."""
+    cells = [
+        "%load_ext jupyterlite_datasette",
+        (
+            f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+            "from support.routes import register_misbehaving_routes\n"
+            "register_misbehaving_routes()"
+        ),
+        "%datasette fixtures.db --path /-/test/slow?seconds=11",
+    ]
+    nb = open_notebook(page, lab, "first.ipynb", cells)
+    for index in range(3):
+        nb.run_cell(index)
+    root = nb.widget()
+    expect(root.locator(".jld-address input")).to_have_value("/-/test/slow?seconds=11")
+    assert root.get_attribute("aria-busy") == "true"
+    error = root.locator(".jld-error")
+    expect(error).to_have_text(re.compile("^No answer from the kernel for /-/test/slow"), timeout=15_000)
+    nb.frame().locator("h1", has_text="slow").wait_for()
+    expect(error).to_be_hidden()
+    nb.go("/fixtures/facetable")
+    expect_heading(nb.frame(), "facetable")
+    nb.wait_for_address("/fixtures/facetable")
+
+
 def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(page, lab):
     """A JupyterServer page has no policy on its frames: the page frame sits in a shell frame,
     which loads again, empty, when JupyterLab puts the moved cell's output back."""

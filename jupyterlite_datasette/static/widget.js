@@ -719,6 +719,9 @@ class DatasetteView {
     this.onHeight();
 
     this.updateButtons();
+    // A new view shows the address it opens, as a tab opened on a link does; had it waited for
+    // the first page, that page's address could land inside what the user was typing there.
+    this.showAddress(model.get("path"));
     this.go(model.get("path"));
   }
 
@@ -748,6 +751,8 @@ class DatasetteView {
       const requested = now();
       const response = await this.kernel.request({ method, path, navigation: true, body, headers });
       if (!response || ticket !== this.latest) return; // a newer navigation won
+      // It came, late perhaps: "no answer" holds no longer.
+      this.showError("");
       const name = downloadName(response);
       if (name) {
         // As in a browser tab: the file is saved and the page stays.
