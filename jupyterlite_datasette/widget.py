@@ -17,6 +17,7 @@ from datasette.app import Datasette
 
 from . import export, protocol, transport
 from .collection import collection_after_answer
+from .comm_routing import answer_where_sent
 from .errors import DatasetteInputError
 from .frame_script import frame_script
 from .image_hosts import image_hosts as checked_image_hosts
@@ -164,6 +165,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         self._recording = threading.local()
         self._snapshots = SnapshotOutputs()
         super().__init__(path=path or self.ds.urls.instance(), height=height, image_hosts=hosts)
+        answer_where_sent(self.comm)
         self.on_msg(self._on_message)
 
     def navigate(self, path: str) -> None:

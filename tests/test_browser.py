@@ -492,6 +492,31 @@ def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     nb.wait_for_output(4, "done")
 
 
+def test_a_widget_shown_or_sent_to_a_page_by_a_cell_that_goes_on_shows_it_meanwhile(page, lab):
+    """ipykernel 7.4 would send the page's request to the shell of the cell that showed the widget
+    or set its path, to wait there for the cell to end (comm_routing.py). Not a kernel's first
+    widget: JupyterLab makes the subshell for widgets as the first one opens, and may send its
+    first page before the subshell is there, to the main shell."""
+    waiting = "import time\ntime.sleep(12)\nprint('done')"
+    cells = [
+        "%load_ext jupyterlite_datasette",
+        "w = %datasette fixtures.db\ndisplay(w)",
+        f"w2 = %datasette fixtures.db --path /fixtures\ndisplay(w2)\n{waiting}",
+        f"w.path = '/fixtures/facetable'\n{waiting}",
+    ]
+    nb = open_notebook(page, lab, "run-on.ipynb", cells)
+    nb.run_cell(0)
+    nb.run_cell(1)
+    nb.frame(0).locator("a[href='/fixtures']").first.wait_for()
+    nb.start_cell(2)
+    nb.frame(1).locator("h1", has_text="fixtures").first.wait_for(timeout=8_000)
+    assert nb.cell(2).locator(".jp-InputPrompt").first.inner_text().strip() == "[*]:"
+    nb.wait_for_output(2, "done")
+    nb.start_cell(3)
+    nb.frame(0).locator("h1", has_text="facetable").first.wait_for(timeout=8_000)
+    assert nb.cell(3).locator(".jp-InputPrompt").first.inner_text().strip() == "[*]:"
+
+
 def test_hostile_database_runs_nothing(page, lab):
     from support.databases import HOSTILE
 

@@ -40,11 +40,16 @@ class Kernel:
         assert reply["content"]["status"] == "ok", "".join(chunks)
         return "".join(chunks)
 
-    def comm_send(self, comm_id: str, content: dict, buffers: list[bytes] | None = None) -> None:
-        """What the widget manager sends when widget.js calls model.send()."""
+    def comm_send(
+        self, comm_id: str, content: dict, buffers: list[bytes] | None = None, subshell_id: str | None = None
+    ) -> None:
+        """What the widget manager sends when widget.js calls model.send(); over `subshell_id`, as
+        JupyterLab 4.4 and later send it."""
         msg = self.client.session.msg(
             "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}}
         )
+        if subshell_id:
+            msg["header"]["subshell_id"] = subshell_id
         self.client.session.send(self.client.shell_channel.socket, msg, buffers=buffers or [])
 
     def comm_replies(self, comm_id: str, count: int, timeout: float = 30) -> list[tuple[dict, list]]:
@@ -79,10 +84,10 @@ def widget_id(kernel, fixtures_db):
     return out.strip()
 
 
-def request(kernel, widget_id, path, navigation=True, body=None, **extra):
+def request(kernel, widget_id, path, navigation=True, body=None, subshell_id=None, **extra):
     request_id = uuid.uuid4().hex
     content = {"type": "request", "id": request_id, "path": path, "navigation": navigation, **extra}
-    kernel.comm_send(widget_id, content, [body] if body else None)
+    kernel.comm_send(widget_id, content, [body] if body else None, subshell_id)
     return request_id
 
 
@@ -159,6 +164,32 @@ def test_setting_path_in_python_tells_the_browser(kernel, widget_id):
     messages = [data for data, _ in kernel.comm_replies(widget_id, 2)]
     assert {"method": "custom", "content": {"type": "navigate", "path": "/fixtures/states"}} in messages
     assert {"method": "update", "state": {"path": "/fixtures/states"}, "buffer_paths": []} in messages
+
+
+def test_a_page_asked_over_a_subshell_is_answered_while_a_cell_runs_that_set_the_path(kernel, widget_id):
+    """As JupyterLab 4.4 and later send a widget's messages: over a subshell, a thread of the
+    kernel's own. ipykernel 7.4 routes a comm's messages to the shell that last sent on it, which
+    after `w.navigate` in a cell is the main shell, busy with that cell (comm_routing.py)."""
+    ask = kernel.client.session.msg("create_subshell_request", {})
+    kernel.client.control_channel.send(ask)
+    subshell_id = kernel.client.get_control_msg(timeout=10)["content"]["subshell_id"]
+    started = time.monotonic()
+    cell = kernel.client.execute(
+        "w.navigate('/fixtures/facetable?_sort=state')\nimport time\nstart = time.monotonic()\n"
+        "while time.monotonic() - start < 8:\n    pass"
+    )
+    assert {"method": "custom", "content": {"type": "navigate", "path": "/fixtures/facetable?_sort=state"}} in [
+        data for data, _ in kernel.comm_replies(widget_id, 2)
+    ]
+    request_id = request(kernel, widget_id, "/fixtures/facetable", navigation=False, subshell_id=subshell_id)
+    [(reply, buffers)] = kernel.comm_replies(widget_id, 1)
+    answered = time.monotonic() - started
+    assert reply["content"]["id"] == request_id and reply["content"]["status"] == 200
+    assert b"facetable" in bytes(buffers[0])
+    assert answered < 6, f"answered after {answered:.1f} s, once the cell had ended"
+    assert kernel.client.get_shell_msg(timeout=30)["parent_header"]["msg_id"] == cell
+    # The comm keeps nothing for each reply sent (ipykernel would, to route its answer).
+    assert kernel.execute("print(len(getattr(w.comm, '_reply_subshell_ids', {})))").strip() == "0"
 
 
 def test_the_kernel_stays_usable_after_bad_magic_input(kernel):
