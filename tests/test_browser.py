@@ -37,6 +37,14 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+#: A cell that gives the kernel's Datasettes the test routes (support/routes.py: a slow page, a failing one).
+REGISTER_TEST_ROUTES = (
+    f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
+    "from support.routes import register_misbehaving_routes\n"
+    "register_misbehaving_routes()"
+)
+
+
 def run_setup(nb: NotebookPage) -> None:
     for index in range(len(SETUP)):
         nb.run_cell(index)
@@ -360,11 +368,7 @@ def test_a_new_widget_shows_its_address_while_its_first_page_is_on_the_way(page,
     kernel does not answer takes that message away when it comes."""
     cells = [
         "%load_ext jupyterlite_datasette",
-        (
-            f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
-            "from support.routes import register_misbehaving_routes\n"
-            "register_misbehaving_routes()"
-        ),
+        REGISTER_TEST_ROUTES,
         "%datasette fixtures.db --path /-/test/slow?seconds=11",
     ]
     nb = open_notebook(page, lab, "first.ipynb", cells)
@@ -406,10 +410,8 @@ def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
     cells = SETUP + [
         (
-            f"import sys; sys.path.insert(0, {str(TESTS)!r})\n"
-            "from support.routes import register_misbehaving_routes\n"
+            f"{REGISTER_TEST_ROUTES}\n"
             "from jupyterlite_datasette import DatasetteWidget\n"
-            "register_misbehaving_routes()\n"
             "w2 = DatasetteWidget('fixtures.db', height=300)\n"
             "w2"
         ),
