@@ -110,6 +110,8 @@ def test_browse_click_filter_query_history_address(page, lab):
 
     # Back and forward with the toolbar.
     nb.widget().get_by_role("button", name="Back").click()
+    # The query page has the SQL editor too: wait for its results to go.
+    frame.locator("td.col-n").first.wait_for(state="detached")
     frame.locator(SQL_EDITOR).first.wait_for()
     assert nb.address() == "/fixtures"
     nb.widget().get_by_role("button", name="Back").click()
