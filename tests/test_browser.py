@@ -363,6 +363,7 @@ def test_a_click_changes_only_the_busy_state_and_the_address_in_the_notebook(pag
     assert set(changes) <= {"root aria-busy", "root class"}, changes
 
 
+@pytest.mark.one_line
 def test_a_new_widget_shows_its_address_while_its_first_page_is_on_the_way(page, lab):
     """As a tab opened on a link does. Had the address waited for the page, the page's address
     could have landed in the middle of what the user had begun to type there (it did, as
@@ -409,6 +410,7 @@ def test_the_widget_moved_in_the_notebook_shows_its_page_again_in_a_fresh_frame(
     nb.expect_kernel_path("/fixtures/facetable")
 
 
+@pytest.mark.one_line
 def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab):
     cells = SETUP + [
         (
@@ -478,6 +480,7 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
     expect(nb.widget(0).locator(".jld-error")).to_have_text(f"Could not load /fixtures/facetable: {gone}")
 
 
+@pytest.mark.one_line
 def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     """JupyterLab 4.4 and later send a widget's messages over a subshell of ipykernel 7, a thread
     of its own: the widget answers while a cell runs, even one in pure Python, which lets go of
@@ -496,6 +499,7 @@ def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     nb.wait_for_output(4, "done")
 
 
+@pytest.mark.one_line
 def test_a_widget_shown_or_sent_to_a_page_by_a_cell_that_goes_on_shows_it_meanwhile(page, lab):
     """ipykernel 7.4 would send the page's request to the shell of the cell that showed the widget
     or set its path, to wait there for the cell to end (comm_routing.py). Not a kernel's first

@@ -166,6 +166,7 @@ def test_setting_path_in_python_tells_the_browser(kernel, widget_id):
     assert {"method": "update", "state": {"path": "/fixtures/states"}, "buffer_paths": []} in messages
 
 
+@pytest.mark.one_line
 def test_a_page_asked_over_a_subshell_is_answered_while_a_cell_runs_that_set_the_path(kernel, widget_id):
     """As JupyterLab 4.4 and later send a widget's messages: over a subshell, a thread of the
     kernel's own. ipykernel 7.4 routes a comm's messages to the shell that last sent on it, which
