@@ -277,6 +277,10 @@ class NotebookPage:
             timeout=60_000,
         )
 
+    def is_running(self, index: int) -> bool:
+        """Whether cell `index` is still running (its prompt shows [*])."""
+        return self.cell(index).locator(".jp-InputPrompt").first.inner_text().strip() == "[*]:"
+
     def start_cell(self, index: int) -> str:
         """Select the cell and run it from the Run menu; return its prompt's text from before, once it moved."""
         prompt = self.cell(index).locator(".jp-InputPrompt").first
