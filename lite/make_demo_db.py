@@ -109,7 +109,8 @@ def build(path: Path, limit: int | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")
     db = sqlite_utils.Database(partial, recreate=True)
-    # One transaction: sqlite-utils otherwise commits (and syncs the file) every 52 rows.
+    # One transaction: sqlite-utils otherwise commits (and syncs the file) after each batch of rows
+    # (52 rows of the flights table: as many as 999 SQL variables hold).
     with db.atomic():
         for name, pk in TABLES.items():
             insert(db, name, rows(texts[name], limit if name == "flights" else None), pk)
