@@ -269,9 +269,13 @@ class NotebookPage:
     def cell(self, index: int):
         return self.page.locator(".jp-Notebook .jp-Cell").nth(index)
 
+    def prompt(self, index: int):
+        """Cell `index`'s input prompt: [ ]:, [*]: while it runs, [n]: once it has run."""
+        return self.cell(index).locator(".jp-InputPrompt").first
+
     def run_cell(self, index: int) -> None:
         """Select the cell and run it from the Run menu; wait until it has run."""
-        prompt = self.cell(index).locator(".jp-InputPrompt").first
+        prompt = self.prompt(index)
         before = self.start_cell(index)
         self.page.wait_for_function(
             "([prompt, before]) => /\\[\\d+\\]/.test(prompt.innerText) && prompt.innerText !== before",
@@ -281,11 +285,11 @@ class NotebookPage:
 
     def is_running(self, index: int) -> bool:
         """Whether cell `index` is still running (its prompt shows [*])."""
-        return self.cell(index).locator(".jp-InputPrompt").first.inner_text().strip() == "[*]:"
+        return self.prompt(index).inner_text().strip() == "[*]:"
 
     def start_cell(self, index: int) -> str:
         """Select the cell and run it from the Run menu; return its prompt's text from before, once it moved."""
-        prompt = self.cell(index).locator(".jp-InputPrompt").first
+        prompt = self.prompt(index)
         cell = self.cell(index)
 
         def run():
