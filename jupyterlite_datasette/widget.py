@@ -22,6 +22,7 @@ from .errors import DatasetteInputError
 from .frame_script import frame_script
 from .image_hosts import image_hosts as checked_image_hosts
 from .instance import build_datasette
+from .kernel_status import leave_status_alone
 from .root import enable_root, sign_in_as_root
 from .snapshot import SnapshotOutputs
 
@@ -166,6 +167,7 @@ class DatasetteWidget(anywidget.AnyWidget):
         self._snapshots = SnapshotOutputs()
         super().__init__(path=path or self.ds.urls.instance(), height=height, image_hosts=hosts)
         answer_where_sent(self.comm)
+        leave_status_alone(self.comm)
         self.on_msg(self._on_message)
 
     def navigate(self, path: str) -> None:

@@ -484,7 +484,7 @@ def test_slow_pages_never_replace_newer_ones_and_failures_are_visible(page, lab)
 def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     """JupyterLab 4.4 and later send a widget's messages over a subshell of ipykernel 7, a thread
     of its own: the widget answers while a cell runs, even one in pure Python, which lets go of
-    the GIL only at its switch interval."""
+    the GIL only at its switch interval; and the kernel's status stays the cell's."""
     busy = "import time\nstart = time.monotonic()\nwhile time.monotonic() - start < 12:\n    pass\nprint('done')"
     nb = open_notebook(page, lab, "busy.ipynb", [*SETUP, busy])
     run_setup(nb)
@@ -496,6 +496,10 @@ def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     frame.locator("a[href='/fixtures/facetable']").first.click()
     expect_heading(frame, "facetable")
     assert nb.is_running(4)
+    # And JupyterLab still shows the kernel busy: the widget's messages publish no status, whose
+    # idle said Idle under the running cell (kernel_status.py).
+    status = page.locator(".jp-StatusBar-TextItem", has_text=" | ").first.inner_text()
+    assert status.endswith("| Busy"), status
     nb.wait_for_output(4, "done")
 
 

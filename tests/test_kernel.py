@@ -42,15 +42,21 @@ class Kernel:
 
     def comm_send(
         self, comm_id: str, content: dict, buffers: list[bytes] | None = None, subshell_id: str | None = None
-    ) -> None:
+    ) -> str:
         """What the widget manager sends when widget.js calls model.send(); over `subshell_id`, as
-        JupyterLab 4.4 and later send it."""
+        JupyterLab 4.4 and later send it. Returns the message's id."""
         msg = self.client.session.msg(
             "comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": content}}
         )
         if subshell_id:
             msg["header"]["subshell_id"] = subshell_id
         self.client.session.send(self.client.shell_channel.socket, msg, buffers=buffers or [])
+        return msg["header"]["msg_id"]
+
+    def create_subshell(self) -> str:
+        """A new subshell of the kernel, as JupyterLab 4.4 and later make one for widgets."""
+        self.client.control_channel.send(self.client.session.msg("create_subshell_request", {}))
+        return self.client.get_control_msg(timeout=10)["content"]["subshell_id"]
 
     def comm_replies(self, comm_id: str, count: int, timeout: float = 30) -> list[tuple[dict, list]]:
         """The next `count` messages on the comm: custom replies and state updates."""
@@ -171,9 +177,7 @@ def test_a_page_asked_over_a_subshell_is_answered_while_a_cell_runs_that_set_the
     """As JupyterLab 4.4 and later send a widget's messages: over a subshell, a thread of the
     kernel's own. ipykernel 7.4 routes a comm's messages to the shell that last sent on it, which
     after `w.navigate` in a cell is the main shell, busy with that cell (comm_routing.py)."""
-    ask = kernel.client.session.msg("create_subshell_request", {})
-    kernel.client.control_channel.send(ask)
-    subshell_id = kernel.client.get_control_msg(timeout=10)["content"]["subshell_id"]
+    subshell_id = kernel.create_subshell()
     started = time.monotonic()
     cell = kernel.client.execute(
         "w.navigate('/fixtures/facetable?_sort=state')\nimport time\nstart = time.monotonic()\n"
@@ -191,6 +195,55 @@ def test_a_page_asked_over_a_subshell_is_answered_while_a_cell_runs_that_set_the
     assert kernel.client.get_shell_msg(timeout=30)["parent_header"]["msg_id"] == cell
     # The comm keeps nothing for each reply sent (ipykernel would, to route its answer).
     assert kernel.execute("print(len(getattr(w.comm, '_reply_subshell_ids', {})))").strip() == "0"
+
+
+def statuses_until(kernel, last: tuple[str, str], request_id: str | None = None) -> list[tuple[str, str]]:
+    """The kernel's statuses, (parent message id, state) in order, until `last` has come; and,
+    for a `request_id`, the widget's answer to it."""
+    statuses: list[tuple[str, str]] = []
+    answered = request_id is None
+    deadline = time.monotonic() + 30
+    while last not in statuses or not answered:
+        msg = kernel.client.get_iopub_msg(timeout=max(0.1, deadline - time.monotonic()))
+        if msg["msg_type"] == "status":
+            statuses.append((msg["parent_header"].get("msg_id"), msg["content"]["execution_state"]))
+        elif msg["msg_type"] == "comm_msg" and msg["content"]["data"].get("content", {}).get("id") == request_id:
+            assert msg["content"]["data"]["content"]["status"] == 200
+            answered = True
+    return statuses
+
+
+def ask_for_a_page(kernel, widget_id, subshell_id=None) -> tuple[str, str]:
+    """A view's request for a page; its request id, and its message's id."""
+    request_id = uuid.uuid4().hex
+    content = {"type": "request", "id": request_id, "path": "/fixtures", "navigation": False}
+    return request_id, kernel.comm_send(widget_id, content, subshell_id=subshell_id)
+
+
+@pytest.mark.one_line
+def test_a_views_messages_publish_only_an_idle_and_only_once_the_kernel_is_idle(kernel, widget_id):
+    """ipykernel publishes busy, then idle, for each message; for a view's request, in a subshell,
+    that said Idle under a running cell (kernel_status.py). JupyterLab forgets a message it sent
+    at its idle: each request still gets one. Over the main shell and over a subshell, as
+    JupyterLab sends them; other widgets and cells keep both."""
+    slider_id = kernel.execute("import ipywidgets\nslider = ipywidgets.IntSlider()\nprint(slider.model_id)").strip()
+    subshell_id = kernel.create_subshell()
+    for shell in (None, subshell_id):
+        # One after the other: ipykernel 7.4 may route the slider's message to another shell.
+        request_id, asked = ask_for_a_page(kernel, widget_id, shell)
+        statuses = statuses_until(kernel, (asked, "idle"), request_id)
+        slid = kernel.comm_send(slider_id, {"to": "the slider"}, subshell_id=shell)
+        statuses += statuses_until(kernel, (slid, "idle"))
+        ours = [status for status in statuses if status[0] in (asked, slid)]
+        assert ours == [(asked, "idle"), (slid, "busy"), (slid, "idle")], f"subshell {shell}"
+
+    # While a cell runs, the page is answered over the subshell, and its idle follows the cell's.
+    cell = kernel.client.execute("import time\ntime.sleep(3)")
+    statuses_until(kernel, (cell, "busy"))
+    request_id, asked = ask_for_a_page(kernel, widget_id, subshell_id)
+    statuses = statuses_until(kernel, (asked, "idle"), request_id)
+    assert [status for status in statuses if status[0] in (cell, asked)] == [(cell, "idle"), (asked, "idle")]
+    assert kernel.client.get_shell_msg(timeout=30)["parent_header"]["msg_id"] == cell
 
 
 def test_the_kernel_stays_usable_after_bad_magic_input(kernel):
