@@ -496,8 +496,8 @@ def test_pages_load_while_a_cell_keeps_the_kernel_busy(page, lab):
     frame.locator("a[href='/fixtures/facetable']").first.click()
     expect_heading(frame, "facetable")
     assert nb.is_running(4)
-    # And JupyterLab still shows the kernel busy: the widget's messages publish no status, whose
-    # idle said Idle under the running cell (kernel_status.py).
+    # And JupyterLab still shows the kernel busy: a click's idle, which said Idle under the
+    # running cell, now waits until the cell has ended (kernel_status.py).
     status = page.locator(".jp-StatusBar-TextItem", has_text=" | ").first.inner_text()
     assert status.endswith("| Busy"), status
     nb.wait_for_output(4, "done")

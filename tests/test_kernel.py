@@ -198,8 +198,8 @@ def test_a_page_asked_over_a_subshell_is_answered_while_a_cell_runs_that_set_the
 
 
 def statuses_until(kernel, last: tuple[str, str], request_id: str | None = None) -> list[tuple[str, str]]:
-    """The kernel's statuses, (parent message id, state) in order, until `last` has come; and,
-    for a `request_id`, the widget's answer to it."""
+    """The kernel's statuses, (parent message id, state) in order, until `last` has come and,
+    for a `request_id`, the widget's answer to it too."""
     statuses: list[tuple[str, str]] = []
     answered = request_id is None
     deadline = time.monotonic() + 30
