@@ -293,8 +293,7 @@ def main() -> None:
                 "",
             ],
         )
-        lab = JupyterLab(root, Path(tmp))
-        lab.start()
+        lab = JupyterLab(root, Path(tmp)).start()
         try:
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright, as_users_run_it=True)

@@ -101,8 +101,6 @@ class JupyterLab:
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
         self.log_path = home / "jupyterlab.log"
-        #: Its Jupyter configuration folder (JUPYTER_CONFIG_DIR): jupyter_server_config.json there applies.
-        self.config_dir = home / "config"
         self.process: subprocess.Popen | None = None
 
     def _environment(self) -> dict:
@@ -118,7 +116,7 @@ class JupyterLab:
         tracker.write_text(json.dumps({"windowingMode": "none", "autoStartDefaultKernel": True}))
         env = dict(os.environ)
         env.update(
-            JUPYTER_CONFIG_DIR=str(self.config_dir),
+            JUPYTER_CONFIG_DIR=str(self.home / "config"),
             JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
             JUPYTERLAB_SETTINGS_DIR=str(settings),
             JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
