@@ -30,9 +30,6 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-#: The kernel's attribute holding its QuietStatus, once a view's comm has asked for it.
-QUIET_STATUS = "_jupyterlite_datasette_quiet_status"
-
 
 class QuietStatus:
     """A kernel's status publisher that leaves the busy out of a view's requests, and holds back
@@ -84,9 +81,6 @@ def leave_status_alone(comm: Any) -> None:
     publish = getattr(kernel, "_publish_status", None)
     if publish is None or not callable(getattr(kernel, "get_parent", None)):
         return
-    quiet = getattr(kernel, QUIET_STATUS, None)
-    if quiet is None:
-        quiet = QuietStatus(kernel, publish)
-        setattr(kernel, QUIET_STATUS, quiet)
-        kernel._publish_status = quiet
-    quiet.comms[comm.comm_id] = comm
+    if not isinstance(publish, QuietStatus):
+        publish = kernel._publish_status = QuietStatus(kernel, publish)
+    publish.comms[comm.comm_id] = comm
